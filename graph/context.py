@@ -1,0 +1,48 @@
+"""What every resolver can reach: the database, the caller's organization, the loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.types import Info as StrawberryInfo
+
+from graph.loaders import Loaders
+from models.db import Database
+from models.settings import Settings
+from models.tables import Organization
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+def unauthenticated() -> GraphQLError:
+    return GraphQLError(
+        "A valid API key is required: send the header Authorization: Bearer <key>.",
+        extensions={"code": UNAUTHENTICATED},
+    )
+
+
+@dataclass
+class Context:
+    db: Database
+    settings: Settings
+    request_id: str
+    organization: Organization | None = None
+    loaders: Loaders = field(init=False)
+    connection_params: dict[str, Any] | None = None
+    # Strawberry writes the request/response objects here; the view needs somewhere to put them.
+    request: Any = None
+    response: Any = None
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db)
+
+    @property
+    def organization_id(self) -> str:
+        if self.organization is None:
+            raise unauthenticated()
+        return self.organization.id
+
+
+Info = StrawberryInfo[Context, None]

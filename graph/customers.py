@@ -1,0 +1,194 @@
+"""Customers: queries, mutations and the Customer type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.connection import Connection
+from graph.context import Info
+from graph.errors import UserError, bad_user_input, user_errors
+from graph.scalars import CurrencyCode, currency_of
+from graph.taxes import Tax
+from graph.unset import given
+from models import customers, tables
+from models.errors import Rejected
+from models.pagination import PaginationError
+
+if TYPE_CHECKING:
+    from graph.invoices import Invoice
+
+
+@strawberry.type(description="Someone the organization bills.")
+class Customer:
+    id: strawberry.ID = strawberry.field(description="Customer id.")
+    external_id: str = strawberry.field(
+        description="Your own id for the customer, unique in the organization."
+    )
+    sequential_id: int = strawberry.field(
+        description="Position of the customer in the organization, from 1 (used in numbers)."
+    )
+    name: str | None = strawberry.field(description="Name.")
+    email: str | None = strawberry.field(description="Billing email.")
+    currency: CurrencyCode | None = strawberry.field(  # type: ignore[valid-type]
+        description="Currency of all the customer's invoices; set by the first invoice if null."
+    )
+    timezone: str | None = strawberry.field(
+        description="IANA timezone for issuing dates; the organization's when null."
+    )
+    net_payment_term: int | None = strawberry.field(
+        description="Days until payment is due; the organization's when null."
+    )
+    address_line1: str | None = strawberry.field(description="Billing address, first line.")
+    address_line2: str | None = strawberry.field(description="Billing address, second line.")
+    city: str | None = strawberry.field(description="City.")
+    zipcode: str | None = strawberry.field(description="Postal code.")
+    state: str | None = strawberry.field(description="State or region.")
+    country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code.")
+    created_at: datetime = strawberry.field(description="When the customer was created.")
+    updated_at: datetime = strawberry.field(description="When the customer was last changed.")
+
+    @strawberry.field(description="Taxes applied to this customer's fees when neither the fee "
+                      "nor the add-on names taxes.")
+    async def taxes(self, info: Info) -> list[Tax]:
+        rows = await info.context.loaders.of(customers.taxes_of_customers, []).load(str(self.id))
+        return [Tax.of(row) for row in rows]
+
+    @strawberry.field(description="The customer's invoices, newest first.")
+    async def invoices(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[Invoice, strawberry.lazy("graph.invoices")]]:
+        from graph.invoices import invoice_page
+
+        return await invoice_page(info, first, after, str(self.id))
+
+    @classmethod
+    def of(cls, row: tables.Customer) -> Customer:
+        return cls(
+            id=strawberry.ID(row.id),
+            external_id=row.external_id,
+            sequential_id=row.sequential_id,
+            name=row.name,
+            email=row.email,
+            currency=currency_of(row.currency) if row.currency else None,
+            timezone=row.timezone,
+            net_payment_term=row.net_payment_term,
+            address_line1=row.address_line1,
+            address_line2=row.address_line2,
+            city=row.city,
+            zipcode=row.zipcode,
+            state=row.state,
+            country=row.country,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.input(description="A new customer.")
+class CreateCustomerInput:
+    external_id: str = strawberry.field(description="Your id for the customer; unique.")
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    currency: CurrencyCode | None = strawberry.UNSET  # type: ignore[valid-type]
+    timezone: str | None = strawberry.UNSET
+    net_payment_term: int | None = strawberry.UNSET
+    address_line1: str | None = strawberry.UNSET
+    address_line2: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    zipcode: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
+    tax_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Codes of the customer's taxes."
+    )
+
+
+@strawberry.input(description="Changes to a customer; omitted fields stay, null clears.")
+class UpdateCustomerInput:
+    id: strawberry.ID = strawberry.field(description="The customer to change.")
+    external_id: str | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    currency: CurrencyCode | None = strawberry.UNSET  # type: ignore[valid-type]
+    timezone: str | None = strawberry.UNSET
+    net_payment_term: int | None = strawberry.UNSET
+    address_line1: str | None = strawberry.UNSET
+    address_line2: str | None = strawberry.UNSET
+    city: str | None = strawberry.UNSET
+    zipcode: str | None = strawberry.UNSET
+    state: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
+    tax_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the customer's taxes ([] for none)."
+    )
+
+
+@strawberry.type(description="Result of createCustomer or updateCustomer.")
+class CustomerPayload:
+    customer: Customer | None = strawberry.field(description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+def _failed(rejected: Rejected) -> CustomerPayload:
+    return CustomerPayload(customer=None, user_errors=user_errors(rejected.errors))
+
+
+@strawberry.type
+class CustomerQuery:
+    @strawberry.field(description="One customer, by id or by externalId.")
+    async def customer(
+        self, info: Info, id: strawberry.ID | None = None, external_id: str | None = None
+    ) -> Customer | None:
+        organization_id = info.context.organization_id
+        async with info.context.db.read() as session:
+            row = await customers.find_customer(
+                session, organization_id, customer_id=id, external_id=external_id
+            )
+        return Customer.of(row) if row else None
+
+    @strawberry.field(description="Customers, newest first; searchTerm matches name, externalId "
+                      "or email, case-insensitively.")
+    async def customers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search_term: str | None = None,
+    ) -> Connection[Customer]:
+        organization_id = info.context.organization_id
+        try:
+            async with info.context.db.read() as session:
+                page = await customers.list_customers(
+                    session, organization_id, first=first, after=after, search_term=search_term
+                )
+        except PaginationError as error:
+            raise bad_user_input(error) from error
+        return Connection.of(page, Customer.of)
+
+
+@strawberry.type
+class CustomerMutation:
+    @strawberry.mutation(description="Create a customer.")
+    async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
+        try:
+            row = await customers.create_customer(
+                info.context.db, info.context.organization_id, given(input)  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return CustomerPayload(customer=Customer.of(row), user_errors=[])
+
+    @strawberry.mutation(description="Change a customer.")
+    async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
+        try:
+            row = await customers.update_customer(
+                info.context.db,
+                info.context.organization_id,
+                str(input.id),
+                given(input, skip=("id",)),  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return CustomerPayload(customer=Customer.of(row), user_errors=[])

@@ -1,0 +1,153 @@
+"""The caller's organization, its settings and its API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import UserError, user_errors
+from graph.taxes import Tax
+from graph.unset import given
+from models import organizations, tables
+from models.errors import Rejected
+from models.taxes_catalog import default_taxes
+
+
+@strawberry.enum(description="How invoice numbers are sequenced.")
+class DocumentNumbering(Enum):
+    PER_CUSTOMER = strawberry.enum_value(
+        "PER_CUSTOMER", description="{PREFIX}-{customer sequentialId}-{customer's invoice seq}"
+    )
+    PER_ORGANIZATION = strawberry.enum_value(
+        "PER_ORGANIZATION", description="{PREFIX}-{YYYYMM}-{organization's invoice seq}"
+    )
+
+
+@strawberry.type(description="The tenant the API key belongs to.")
+class Organization:
+    id: strawberry.ID = strawberry.field(description="Organization id.")
+    name: str = strawberry.field(description="Organization name.")
+    document_number_prefix: str = strawberry.field(
+        description="Prefix of invoice numbers, 1 to 10 characters, upper-case."
+    )
+    document_numbering: DocumentNumbering = strawberry.field(
+        description="Whether numbers run per customer or across the organization."
+    )
+    timezone: str = strawberry.field(
+        description="IANA timezone for issuing dates of customers without one."
+    )
+    net_payment_term: int = strawberry.field(
+        description="Days between issuing and due date for customers without their own term."
+    )
+    created_at: datetime = strawberry.field(description="When the organization was created.")
+
+    @strawberry.field(description="Taxes applied when neither fee, add-on nor customer has any.")
+    async def default_taxes(self, info: Info) -> list[Tax]:
+        async with info.context.db.read() as session:
+            return [Tax.of(row) for row in await default_taxes(session, str(self.id))]
+
+    @strawberry.field(description="API keys of the organization, newest first (secrets are "
+                      "never shown again).")
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+        async with info.context.db.read() as session:
+            rows = await organizations.list_api_keys(session, str(self.id))
+        return [ApiKey.of(row) for row in rows]
+
+    @classmethod
+    def of(cls, row: tables.Organization) -> Organization:
+        return cls(
+            id=strawberry.ID(row.id),
+            name=row.name,
+            document_number_prefix=row.document_number_prefix,
+            document_numbering=DocumentNumbering(row.document_numbering),
+            timezone=row.timezone,
+            net_payment_term=row.net_payment_term,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type(description="An API key; the secret itself was shown once, at creation.")
+class ApiKey:
+    id: strawberry.ID = strawberry.field(description="Key id (also embedded in the key).")
+    created_at: datetime = strawberry.field(description="When the key was issued.")
+    revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
+
+    @classmethod
+    def of(cls, row: tables.ApiKey) -> ApiKey:
+        return cls(id=strawberry.ID(row.id), created_at=row.created_at, revoked_at=row.revoked_at)
+
+
+@strawberry.input(description="Organization settings to change; omitted fields stay.")
+class UpdateOrganizationInput:
+    name: str | None = strawberry.UNSET
+    document_number_prefix: str | None = strawberry.UNSET
+    document_numbering: DocumentNumbering | None = strawberry.UNSET
+    timezone: str | None = strawberry.UNSET
+    net_payment_term: int | None = strawberry.UNSET
+    tax_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Codes of the default taxes; replaces the whole set ([] for none).",
+    )
+
+
+@strawberry.type(description="Result of updateOrganization.")
+class OrganizationPayload:
+    organization: Organization | None = strawberry.field(description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type(description="Result of createApiKey: the key is shown here once.")
+class CreateApiKeyPayload:
+    api_key: ApiKey | None = strawberry.field(description="The new key's record.")
+    key: str | None = strawberry.field(description="The key itself; store it now.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type(description="Result of revokeApiKey.")
+class ApiKeyPayload:
+    api_key: ApiKey | None = strawberry.field(description="The revoked key.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type
+class OrganizationQuery:
+    @strawberry.field(description="The organization of the API key.")
+    async def organization(self, info: Info) -> Organization:
+        organization_id = info.context.organization_id
+        async with info.context.db.read() as session:
+            return Organization.of(await organizations.get_organization(session, organization_id))
+
+
+@strawberry.type
+class OrganizationMutation:
+    @strawberry.mutation(description="Change the organization's settings.")
+    async def update_organization(
+        self, info: Info, input: UpdateOrganizationInput
+    ) -> OrganizationPayload:
+        patch = given(input)
+        try:
+            row = await organizations.update_organization(
+                info.context.db, info.context.organization_id, patch  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return OrganizationPayload(organization=None, user_errors=user_errors(rejected.errors))
+        return OrganizationPayload(organization=Organization.of(row), user_errors=[])
+
+    @strawberry.mutation(description="Issue another API key (for rotation).")
+    async def create_api_key(self, info: Info) -> CreateApiKeyPayload:
+        issued = await organizations.create_api_key(info.context.db, info.context.organization_id)
+        return CreateApiKeyPayload(api_key=ApiKey.of(issued.api_key), key=issued.plain,
+                                   user_errors=[])
+
+    @strawberry.mutation(description="Revoke an API key at once; the last live key cannot be.")
+    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyPayload:
+        try:
+            row = await organizations.revoke_api_key(
+                info.context.db, info.context.organization_id, str(id)
+            )
+        except Rejected as rejected:
+            return ApiKeyPayload(api_key=None, user_errors=user_errors(rejected.errors))
+        return ApiKeyPayload(api_key=ApiKey.of(row), user_errors=[])

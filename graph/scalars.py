@@ -1,0 +1,77 @@
+"""Custom scalars: 64-bit money, exact decimals, and ISO 4217 currency codes."""
+
+from __future__ import annotations
+
+import enum
+import re
+from decimal import Decimal, InvalidOperation
+from typing import NewType
+
+import strawberry
+
+from models.money import CURRENCY_CODES
+
+_INTEGER = re.compile(r"^-?\d{1,40}$")
+_MAX_DECIMAL_TEXT = 64
+
+
+def _parse_big_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("BigInt takes an integer or a string of digits")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INTEGER.match(value):
+        return int(value)
+    raise ValueError("BigInt takes an integer or a string of digits")
+
+
+def _parse_decimal(value: object) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("Decimal takes a number or a numeric string")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # Through its shortest repr, so that 0.1 means 0.1 and not 0.1000000000000000055.
+        value = repr(value)
+    if isinstance(value, str) and len(value) <= _MAX_DECIMAL_TEXT:
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+        if parsed.is_finite():
+            return parsed
+    raise ValueError("Decimal takes a finite number (no NaN or Infinity)")
+
+
+BigInt = NewType("BigInt", int)
+
+SCALAR_MAP = {
+    BigInt: strawberry.scalar(
+        name="BigInt",
+        description="A signed 64-bit integer, such as an amount in minor units (cents). "
+        "Serialized as a string; an Int or a string of digits is accepted.",
+        serialize=str,
+        parse_value=_parse_big_int,
+    ),
+    Decimal: strawberry.scalar(
+        name="Decimal",
+        description="An exact decimal number, serialized as a string. Int, Float or String "
+        "accepted as input; NaN and Infinity are refused.",
+        serialize=lambda value: format(value, "f"),
+        parse_value=_parse_decimal,
+    ),
+}
+
+CurrencyCode = strawberry.enum(
+    enum.Enum("CurrencyCode", {code: code for code in CURRENCY_CODES}),  # type: ignore[misc]
+    name="CurrencyCode",
+    description="An ISO 4217 currency code, as babel knows them.",
+)
+
+
+def currency_value(code: enum.Enum | None) -> str | None:
+    return None if code is None else str(code.value)
+
+
+def currency_of(code: str) -> enum.Enum:
+    return CurrencyCode[code]  # type: ignore[no-any-return]

@@ -1,0 +1,91 @@
+"""Keyset pagination, newest first, over (created_at, id)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.sql import Select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+class PaginationError(ValueError):
+    """A `first` out of range or a cursor that this server did not hand out."""
+
+
+class Keyed(Protocol):
+    id: Any
+    created_at: datetime
+
+
+RowT = TypeVar("RowT", bound=Keyed)
+
+
+@dataclass(frozen=True)
+class Page(Generic[RowT]):
+    rows: list[RowT]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+    def cursor(self, row: RowT) -> str:
+        return encode_cursor(row.created_at, str(row.id))
+
+
+def encode_cursor(created_at: datetime, row_id: str) -> str:
+    raw = f"{created_at.isoformat()}|{row_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        created, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        instant = datetime.fromisoformat(created)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise PaginationError(f"{cursor!r} is not a cursor of this list") from error
+    if instant.tzinfo is None:
+        raise PaginationError(f"{cursor!r} is not a cursor of this list")
+    return instant, row_id
+
+
+def page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise PaginationError(f"first must be between 1 and {MAX_PAGE_SIZE}")
+    return size
+
+
+async def paginate(
+    session: AsyncSession,
+    model: type[RowT],
+    where: list[ColumnElement[bool]],
+    *,
+    first: int | None,
+    after: str | None,
+) -> Page[RowT]:
+    """One query for the page (plus one row to see if more follow) and one for the count."""
+    size = page_size(first)
+    created_at: Any = model.created_at
+    row_id: Any = model.id
+    total = await session.scalar(select(func.count()).select_from(model).where(*where))
+    statement: Select[tuple[RowT]] = select(model).where(*where)
+    if after is not None:
+        instant, cursor_id = decode_cursor(after)
+        statement = statement.where(
+            or_(created_at < instant, and_(created_at == instant, row_id < cursor_id))
+        )
+    statement = statement.order_by(created_at.desc(), row_id.desc()).limit(size + 1)
+    rows = list((await session.execute(statement)).scalars())
+    return Page(
+        rows=rows[:size],
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+        total_count=int(total or 0),
+    )

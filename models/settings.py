@@ -1,0 +1,43 @@
+"""Configuration, read from the environment once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("var") / "oneoff.sqlite3"
+
+# 1 min, 5 min, 30 min, 2 h, 5 h, 8 h, 8 h: about a day before a delivery is given up.
+DEFAULT_RETRY_DELAYS = (60, 300, 1800, 7200, 18000, 28800, 28800)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}", alias="DATABASE_URL"
+    )
+    webhook_allow_private_urls: bool = Field(
+        default=False, alias="ONEOFF_WEBHOOK_ALLOW_PRIVATE_URLS"
+    )
+    webhook_retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(
+        default=DEFAULT_RETRY_DELAYS, alias="ONEOFF_WEBHOOK_RETRY_DELAYS"
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, alias="ONEOFF_WEBHOOK_TIMEOUT")
+    max_request_bytes: int = Field(default=1_000_000, alias="ONEOFF_MAX_REQUEST_BYTES")
+
+    @field_validator("webhook_retry_delays", mode="before")
+    @classmethod
+    def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
