@@ -1,0 +1,191 @@
+"""Add-ons: queries, mutations and the AddOn type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from graph.connection import Connection
+from graph.context import Info
+from graph.errors import UserError, bad_user_input, user_errors
+from graph.scalars import BigInt, CurrencyCode, currency_of
+from graph.taxes import Tax
+from graph.unset import given
+from models import add_ons, tables
+from models.errors import Rejected
+from models.pagination import PaginationError
+
+
+@strawberry.type(description="Something the organization bills once, with a default price.")
+class AddOn:
+    id: strawberry.ID = strawberry.field(description="Add-on id.")
+    code: str = strawberry.field(description="Unique code among the organization's live add-ons.")
+    name: str = strawberry.field(description="Name.")
+    invoice_display_name: str | None = strawberry.field(
+        description="Name printed on invoices instead of `name`."
+    )
+    description: str | None = strawberry.field(
+        description="Default description of the fees that bill it."
+    )
+    amount_cents: BigInt = strawberry.field(
+        description="Default unit price, in minor units of `amountCurrency`."
+    )
+    amount_currency: CurrencyCode = strawberry.field(description="Currency of `amountCents`.")
+    created_at: datetime = strawberry.field(description="When the add-on was created.")
+    updated_at: datetime = strawberry.field(description="When the add-on was last changed.")
+    deleted_at: datetime | None = strawberry.field(
+        description="When the add-on was deleted; it cannot be billed any more, past invoices "
+        "still show it."
+    )
+
+    @strawberry.field(
+        description="Taxes applied to its fees when the fee names none; the "
+        "customer's or the organization's apply when this is empty."
+    )
+    async def taxes(self, info: Info) -> list[Tax]:
+        loader = info.context.loaders.of(add_ons.taxes_of_add_ons, list[tables.Tax]())
+        rows = await loader.load(str(self.id))
+        return [Tax.of(row) for row in rows]
+
+    @classmethod
+    def of(cls, row: tables.AddOn) -> AddOn:
+        return cls(
+            id=strawberry.ID(row.id),
+            code=row.code,
+            name=row.name,
+            invoice_display_name=row.invoice_display_name,
+            description=row.description,
+            amount_cents=BigInt(row.amount_cents),
+            amount_currency=currency_of(row.amount_currency),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            deleted_at=row.deleted_at,
+        )
+
+
+@strawberry.input(description="A new add-on.")
+class CreateAddOnInput:
+    code: str = strawberry.field(description="Unique code among live add-ons.")
+    name: str = strawberry.field(description="Name.")
+    invoice_display_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Name printed on invoices instead of `name`."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Default fee description, up to 1000 characters."
+    )
+    amount_cents: BigInt = strawberry.field(
+        description="Default unit price in minor units, 0 to 2^63-1."
+    )
+    amount_currency: CurrencyCode = strawberry.field(description="Currency of `amountCents`.")
+    tax_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Codes of the add-on's taxes."
+    )
+
+
+@strawberry.input(description="Changes to an add-on; omitted fields stay, null clears.")
+class UpdateAddOnInput:
+    id: strawberry.ID = strawberry.field(description="The add-on to change.")
+    code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Unique code among live add-ons."
+    )
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
+    invoice_display_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Name printed on invoices instead of `name`."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Default fee description, up to 1000 characters."
+    )
+    amount_cents: BigInt | None = strawberry.field(
+        default=strawberry.UNSET, description="Default unit price in minor units, 0 to 2^63-1."
+    )
+    amount_currency: CurrencyCode | None = strawberry.field(
+        default=strawberry.UNSET, description="Currency of `amountCents`."
+    )
+    tax_codes: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the add-on's taxes ([] for none)."
+    )
+
+
+@strawberry.type(description="Result of createAddOn, updateAddOn or deleteAddOn.")
+class AddOnPayload:
+    add_on: AddOn | None = strawberry.field(description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+def _failed(rejected: Rejected) -> AddOnPayload:
+    return AddOnPayload(add_on=None, user_errors=user_errors(rejected.errors))
+
+
+@strawberry.type
+class AddOnQuery:
+    @strawberry.field(description="One live add-on, by id or by code.")
+    async def add_on(
+        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> AddOn | None:
+        organization_id = info.context.organization_id
+        async with info.context.db.read() as session:
+            row = await add_ons.find_add_on(session, organization_id, add_on_id=id, code=code)
+        return AddOn.of(row) if row else None
+
+    @strawberry.field(
+        description="Live add-ons, newest first; searchTerm matches name or code, "
+        "case-insensitively."
+    )
+    async def add_ons(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        search_term: str | None = None,
+    ) -> Connection[AddOn]:
+        organization_id = info.context.organization_id
+        try:
+            async with info.context.db.read() as session:
+                page = await add_ons.list_add_ons(
+                    session, organization_id, first=first, after=after, search_term=search_term
+                )
+        except PaginationError as error:
+            raise bad_user_input(error) from error
+        return Connection.of(page, AddOn.of)
+
+
+@strawberry.type
+class AddOnMutation:
+    @strawberry.mutation(description="Create an add-on.")
+    async def create_add_on(self, info: Info, input: CreateAddOnInput) -> AddOnPayload:
+        try:
+            row = await add_ons.create_add_on(
+                info.context.db,
+                info.context.organization_id,
+                given(input),  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return AddOnPayload(add_on=AddOn.of(row), user_errors=[])
+
+    @strawberry.mutation(description="Change an add-on; invoices already issued keep their fees.")
+    async def update_add_on(self, info: Info, input: UpdateAddOnInput) -> AddOnPayload:
+        try:
+            row = await add_ons.update_add_on(
+                info.context.db,
+                info.context.organization_id,
+                str(input.id),
+                given(input, skip=("id",)),  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return AddOnPayload(add_on=AddOn.of(row), user_errors=[])
+
+    @strawberry.mutation(
+        description="Delete an add-on: it cannot be billed any more and its "
+        "code is free again; past invoices still show it."
+    )
+    async def delete_add_on(self, info: Info, id: strawberry.ID) -> AddOnPayload:
+        try:
+            row = await add_ons.delete_add_on(
+                info.context.db, info.context.organization_id, str(id)
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return AddOnPayload(add_on=AddOn.of(row), user_errors=[])

@@ -1,0 +1,145 @@
+"""Taxes: rates an organization applies to customers, add-ons, or everything by default."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from graph.connection import Connection
+from graph.context import Info
+from graph.errors import UserError, bad_user_input, user_errors
+from graph.unset import given
+from models import tables, taxes_catalog
+from models.errors import Rejected
+from models.pagination import PaginationError
+
+
+@strawberry.type(
+    description="A tax rate that can be attached to customers, add-ons or the "
+    "organization (as a default)."
+)
+class Tax:
+    id: strawberry.ID = strawberry.field(description="Tax id.")
+    code: str = strawberry.field(description="Unique code within the organization.")
+    name: str = strawberry.field(description="Name printed on invoices.")
+    rate: Decimal = strawberry.field(description="Rate in percent, 0 to 100, up to 4 decimals.")
+    description: str | None = strawberry.field(description="Free text.")
+    applied_to_organization: bool = strawberry.field(
+        description="A default tax: applied when neither the fee, the add-on nor the customer "
+        "names taxes."
+    )
+    created_at: datetime = strawberry.field(description="When the tax was created.")
+    updated_at: datetime = strawberry.field(description="When the tax was last changed.")
+
+    @classmethod
+    def of(cls, row: tables.Tax) -> Tax:
+        return cls(
+            id=strawberry.ID(row.id),
+            code=row.code,
+            name=row.name,
+            rate=row.rate,
+            description=row.description,
+            applied_to_organization=row.applied_to_organization,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.input(description="A new tax rate.")
+class CreateTaxInput:
+    code: str = strawberry.field(description="Unique code within the organization.")
+    name: str = strawberry.field(description="Name printed on invoices.")
+    rate: Decimal = strawberry.field(description="Rate in percent, 0 to 100, up to 4 decimals.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, up to 1000 characters."
+    )
+    applied_to_organization: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Make it a default tax of the organization."
+    )
+
+
+@strawberry.input(description="Changes to a tax; omitted fields stay, null clears.")
+class UpdateTaxInput:
+    id: strawberry.ID = strawberry.field(description="The tax to change.")
+    code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Unique code within the organization."
+    )
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Name printed on invoices."
+    )
+    rate: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Rate in percent, 0 to 100, up to 4 decimals; issued invoices keep theirs.",
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Free text, up to 1000 characters."
+    )
+    applied_to_organization: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whether it is a default tax of the organization."
+    )
+
+
+@strawberry.type(description="Result of createTax or updateTax.")
+class TaxPayload:
+    tax: Tax | None = strawberry.field(description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+def _failed(rejected: Rejected) -> TaxPayload:
+    return TaxPayload(tax=None, user_errors=user_errors(rejected.errors))
+
+
+@strawberry.type
+class TaxQuery:
+    @strawberry.field(description="One tax, by id or by code.")
+    async def tax(
+        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Tax | None:
+        organization_id = info.context.organization_id
+        async with info.context.db.read() as session:
+            row = await taxes_catalog.find_tax(session, organization_id, tax_id=id, code=code)
+        return Tax.of(row) if row else None
+
+    @strawberry.field(description="The organization's taxes, newest first.")
+    async def taxes(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Tax]:
+        organization_id = info.context.organization_id
+        try:
+            async with info.context.db.read() as session:
+                page = await taxes_catalog.list_taxes(
+                    session, organization_id, first=first, after=after
+                )
+        except PaginationError as error:
+            raise bad_user_input(error) from error
+        return Connection.of(page, Tax.of)
+
+
+@strawberry.type
+class TaxMutation:
+    @strawberry.mutation(description="Create a tax rate.")
+    async def create_tax(self, info: Info, input: CreateTaxInput) -> TaxPayload:
+        try:
+            row = await taxes_catalog.create_tax(
+                info.context.db,
+                info.context.organization_id,
+                given(input),  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return TaxPayload(tax=Tax.of(row), user_errors=[])
+
+    @strawberry.mutation(description="Change a tax rate; invoices already issued keep theirs.")
+    async def update_tax(self, info: Info, input: UpdateTaxInput) -> TaxPayload:
+        try:
+            row = await taxes_catalog.update_tax(
+                info.context.db,
+                info.context.organization_id,
+                str(input.id),
+                given(input, skip=("id",)),  # type: ignore[arg-type]
+            )
+        except Rejected as rejected:
+            return _failed(rejected)
+        return TaxPayload(tax=Tax.of(row), user_errors=[])
