@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.wakeup import Wakeup
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -66,6 +68,9 @@ class Database:
             self.read_engine, class_=AsyncSession, expire_on_commit=False
         )
         self._sqlite_writer_lock: asyncio.Lock | None = None
+        # Set after an event commits in this process; other processes are seen by polling.
+        self.events_committed = Wakeup()
+        self.deliveries_due = Wakeup()
 
     @property
     def dialect(self) -> str:

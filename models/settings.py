@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default=DEFAULT_RETRY_DELAYS, alias="ONEOFF_WEBHOOK_RETRY_DELAYS"
     )
     webhook_timeout_seconds: float = Field(default=10.0, alias="ONEOFF_WEBHOOK_TIMEOUT")
+    # How often outbox readers look for events committed by other processes.
+    event_poll_seconds: float = Field(default=1.0, alias="ONEOFF_EVENT_POLL_SECONDS")
+    run_webhook_sender: bool = Field(default=True, alias="ONEOFF_WEBHOOK_SENDER")
     max_request_bytes: int = Field(default=1_000_000, alias="ONEOFF_MAX_REQUEST_BYTES")
 
     @field_validator("webhook_retry_delays", mode="before")
