@@ -1,0 +1,201 @@
+"""invoiceCreated over a real WebSocket to a real server: auth, walls, resume, pacing."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from models.db import Database
+from models.organizations import create_organization
+from tests.server import StartServer, server_factory
+from tests.ws import connected, next_data, next_message, nothing_within, open_socket, subscribe
+
+__all__ = ["server_factory"]
+
+SUBSCRIPTION = """
+subscription($customerId: ID, $after: String) {
+  invoiceCreated(customerId: $customerId, after: $after) {
+    cursor webhookType occurredAt
+    invoice { id number totalAmountCents customer { externalId } fees { amountCents } }
+  }
+}
+"""
+
+
+async def create_organization_key(database_url: str, name: str = "Acme") -> str:
+    db = Database(database_url)
+    try:
+        return (await create_organization(db, name))[1].plain
+    finally:
+        await db.dispose()
+
+
+class Http:
+    def __init__(self, base_url: str, key: str) -> None:
+        self.client = httpx.AsyncClient(
+            base_url=base_url, headers={"Authorization": f"Bearer {key}"}, trust_env=False,
+            timeout=20,
+        )
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query,
+                                                             "variables": variables})
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def setup(self, *customers: str) -> dict[str, str]:
+        await self("""mutation { createAddOn(input: {code: "a", name: "A", amountCents: 1000,
+                      amountCurrency: EUR}) { userErrors { code } } }""")
+        ids = {}
+        for external_id in customers:
+            data = await self("""mutation($e: String!) { createCustomer(input: {externalId: $e})
+                                 { customer { id } } }""", e=external_id)
+            ids[external_id] = data["createCustomer"]["customer"]["id"]
+        return ids
+
+    async def invoice(self, customer_id: str) -> dict[str, Any]:
+        data = await self("""mutation($c: ID) { createOneOffInvoice(input: {customerId: $c,
+                             fees: [{addOnCode: "a"}]}) { invoice { id number }
+                             userErrors { code } } }""", c=customer_id)
+        invoice: dict[str, Any] = data["createOneOffInvoice"]["invoice"]
+        assert invoice is not None, data
+        return invoice
+
+
+@pytest.fixture
+def server(server_factory: StartServer) -> Any:
+    return server_factory(env_overrides={"ONEOFF_EVENT_POLL_SECONDS": "0.5"})
+
+
+async def test_missing_or_wrong_key_closes_with_4403(server: Any) -> None:
+    await create_organization_key(server.database_url)
+    for key in (None, "oo_00000000000000000000000000000000_nope", "garbage"):
+        socket = await open_socket(server.ws_url, key)
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_message(socket)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_listener_sees_its_own_organization_and_customer_only(server: Any) -> None:
+    key_a = await create_organization_key(server.database_url, "A")
+    key_b = await create_organization_key(server.database_url, "B")
+    a, b = Http(server.base_url, key_a), Http(server.base_url, key_b)
+    customers_a = await a.setup("one", "two")
+    customers_b = await b.setup("one")
+
+    everything = await connected(server.ws_url, key_a)
+    await subscribe(everything, SUBSCRIPTION, {})
+    only_two = await connected(server.ws_url, key_a)
+    await subscribe(only_two, SUBSCRIPTION, {"customerId": customers_a["two"]})
+    other_org = await connected(server.ws_url, key_b)
+    await subscribe(other_org, SUBSCRIPTION, {})
+    await asyncio.sleep(0.3)  # let the subscriptions start before the invoices exist
+
+    first = await a.invoice(customers_a["one"])
+    second = await a.invoice(customers_a["two"])
+    theirs = await b.invoice(customers_b["one"])
+
+    seen = [(await next_data(everything))["invoiceCreated"] for _ in range(2)]
+    assert [event["invoice"]["id"] for event in seen] == [first["id"], second["id"]]
+    assert seen[0]["webhookType"] == "invoice.one_off_created"
+    assert seen[0]["invoice"]["customer"] == {"externalId": "one"}
+    assert (await next_data(only_two))["invoiceCreated"]["invoice"]["id"] == second["id"]
+    assert (await next_data(other_org))["invoiceCreated"]["invoice"]["id"] == theirs["id"]
+    assert await nothing_within(everything, 1.0)
+    assert await nothing_within(only_two, 0.2)
+    assert await nothing_within(other_org, 0.2)
+    for socket in (everything, only_two, other_org):
+        await socket.close()
+
+
+async def test_a_foreign_customer_id_reads_as_not_found(server: Any) -> None:
+    key_a = await create_organization_key(server.database_url, "A")
+    key_b = await create_organization_key(server.database_url, "B")
+    customers_b = await Http(server.base_url, key_b).setup("theirs")
+    socket = await connected(server.ws_url, key_a)
+    await subscribe(socket, SUBSCRIPTION, {"customerId": customers_b["theirs"]})
+    await refused(socket, "1", "CUSTOMER_NOT_FOUND")
+    await subscribe(socket, SUBSCRIPTION, {"after": "not-a-cursor"}, op_id="2")
+    await refused(socket, "2", "BAD_USER_INPUT")
+    await socket.close()
+
+
+async def refused(socket: Any, op_id: str, code: str) -> None:
+    """The operation ends at once with one error of that code, and no data."""
+    message = await next_message(socket)
+    assert message["id"] == op_id
+    assert message["payload"]["data"] is None, message
+    assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == [code]
+    assert (await next_message(socket)) == {"id": op_id, "type": "complete"}
+
+
+async def test_resume_after_a_drop_replays_exactly_the_missed_events(server: Any) -> None:
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    socket = await connected(server.ws_url, key)
+    await subscribe(socket, SUBSCRIPTION, {})
+    await asyncio.sleep(0.3)
+    first = await api.invoice(customer)
+    event = (await next_data(socket))["invoiceCreated"]
+    assert event["invoice"]["id"] == first["id"]
+    await socket.close()
+
+    missed = [await api.invoice(customer) for _ in range(5)]
+
+    socket = await connected(server.ws_url, key)
+    await subscribe(socket, SUBSCRIPTION, {"after": event["cursor"]})
+    replayed = [(await next_data(socket))["invoiceCreated"] for _ in range(5)]
+    assert [e["invoice"]["id"] for e in replayed] == [i["id"] for i in missed]
+    assert len({e["cursor"] for e in replayed}) == 5
+    live = await api.invoice(customer)
+    assert (await next_data(socket))["invoiceCreated"]["invoice"]["id"] == live["id"]
+    assert await nothing_within(socket, 1.0)
+    await socket.close()
+
+
+async def test_replay_meets_live_events_without_gap_or_duplicate(server: Any) -> None:
+    """Invoices keep coming while a listener replays from the very beginning."""
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    before = [await api.invoice(customer) for _ in range(3)]
+    start_cursor = "ZXZlbnQ6MA=="  # event:0, the cursor before everything
+    socket = await connected(server.ws_url, key)
+    await subscribe(socket, SUBSCRIPTION, {"after": start_cursor})
+    during = await asyncio.gather(*(api.invoice(customer) for _ in range(10)))
+    received = [(await next_data(socket))["invoiceCreated"] for _ in range(13)]
+    numbers = [event["invoice"]["number"] for event in received]
+    assert len(set(numbers)) == 13
+    assert {event["invoice"]["id"] for event in received} == {
+        invoice["id"] for invoice in [*before, *during]
+    }
+    assert numbers == sorted(numbers)
+    assert await nothing_within(socket, 1.0)
+    await socket.close()
+
+
+async def test_a_listener_that_does_not_read_holds_no_one_back(server: Any) -> None:
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    stalled = await connected(server.ws_url, key)
+    await subscribe(stalled, SUBSCRIPTION, {})
+    reader = await connected(server.ws_url, key)
+    await subscribe(reader, SUBSCRIPTION, {})
+    await asyncio.sleep(0.3)
+    created = [await api.invoice(customer) for _ in range(30)]
+    got = [(await next_data(reader, timeout=5))["invoiceCreated"]["invoice"]["id"]
+           for _ in range(30)]
+    assert got == [invoice["id"] for invoice in created]
+    # The stalled listener still gets everything, in order, once it reads.
+    late = [(await next_data(stalled))["invoiceCreated"]["invoice"]["id"] for _ in range(30)]
+    assert late == got
+    await stalled.close()
+    await reader.close()

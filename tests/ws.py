@@ -1,0 +1,59 @@
+"""A minimal graphql-transport-ws client over the `websockets` package, for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+PROTOCOL = "graphql-transport-ws"
+
+
+async def open_socket(ws_url: str, key: str | None) -> ClientConnection:
+    """Connect and send connection_init; the caller reads the ack (or the close)."""
+    socket = await connect(ws_url, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    payload = {} if key is None else {"Authorization": f"Bearer {key}"}
+    await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+    return socket
+
+
+async def connected(ws_url: str, key: str) -> ClientConnection:
+    socket = await open_socket(ws_url, key)
+    ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+    assert ack["type"] == "connection_ack", ack
+    return socket
+
+
+async def subscribe(
+    socket: ClientConnection, query: str, variables: dict[str, Any], op_id: str = "1"
+) -> None:
+    await socket.send(json.dumps({"id": op_id, "type": "subscribe",
+                                  "payload": {"query": query, "variables": variables}}))
+
+
+async def next_message(socket: ClientConnection, timeout: float = 10.0) -> dict[str, Any]:
+    """The next non-ping message."""
+    while True:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        if message["type"] == "ping":
+            await socket.send(json.dumps({"type": "pong"}))
+            continue
+        return message
+
+
+async def next_data(socket: ClientConnection, timeout: float = 10.0) -> dict[str, Any]:
+    message = await next_message(socket, timeout)
+    assert message["type"] == "next", message
+    assert "errors" not in message["payload"], message
+    data: dict[str, Any] = message["payload"]["data"]
+    return data
+
+
+async def nothing_within(socket: ClientConnection, seconds: float) -> bool:
+    try:
+        message = await asyncio.wait_for(socket.recv(), seconds)
+    except TimeoutError:
+        return True
+    raise AssertionError(f"expected silence, got {message!r}")
