@@ -1,0 +1,62 @@
+"""The schema: every module's queries and mutations merged, with limits and error masking."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from graph.add_ons import AddOnMutation, AddOnQuery
+from graph.customers import CustomerMutation, CustomerQuery
+from graph.invoices import InvoiceMutation, InvoiceQuery
+from graph.masking import MaskUnexpectedErrors
+from graph.scalars import SCALAR_MAP
+from graph.subscriptions import InvoiceSubscription
+from graph.organizations import OrganizationMutation, OrganizationQuery
+from graph.taxes import TaxMutation, TaxQuery
+
+QUERIES: tuple[type, ...] = (OrganizationQuery, CustomerQuery, AddOnQuery, TaxQuery, InvoiceQuery)
+MUTATIONS: tuple[type, ...] = (OrganizationMutation, CustomerMutation, AddOnMutation, TaxMutation, InvoiceMutation)
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 4000
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
+Subscription = merge_types("Subscription", (InvoiceSubscription,))
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        """MaskUnexpectedErrors logs what deserves it; client mistakes are not server news."""
+
+
+def build_schema() -> strawberry.Schema:
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[
+            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            partial(ParserCache, maxsize=256),
+            partial(ValidationCache, maxsize=256),
+            MaskUnexpectedErrors,
+        ],
+    )
+
+
+schema = build_schema()
