@@ -21,7 +21,9 @@ from graph.context import Context
 from graph.schema import schema
 from models.db import Database
 from models.organizations import authenticate
+from models.pg_wakeups import pg_wakeups
 from models.settings import Settings, get_settings
+from models.webhook_sender import webhook_sender
 
 logger = logging.getLogger("oneoff")
 
@@ -116,11 +118,20 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+def default_services(settings: Settings) -> tuple[BackgroundService, ...]:
+    services: list[BackgroundService] = [pg_wakeups]
+    if settings.run_webhook_sender:
+        services.append(webhook_sender)
+    return tuple(services)
+
+
 def create_app(
     settings: Settings | None = None,
-    services: tuple[BackgroundService, ...] = (),
+    services: tuple[BackgroundService, ...] | None = None,
 ) -> Starlette:
     settings = settings or get_settings()
+    if services is None:
+        services = default_services(settings)
     db = Database(settings.database_url)
     view = GraphQLView(db, settings)
 

@@ -31,7 +31,7 @@ def _serve(host: str, port: int, seed_demo_data: bool) -> int:
         if key:
             print(f'Headers:   {{"Authorization": "Bearer {key}"}}')
             print(f"Demo API key: {key}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ws="websockets")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ws="websockets-sansio")
     return 0
 
 

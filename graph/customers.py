@@ -50,8 +50,10 @@ class Customer:
     created_at: datetime = strawberry.field(description="When the customer was created.")
     updated_at: datetime = strawberry.field(description="When the customer was last changed.")
 
-    @strawberry.field(description="Taxes applied to this customer's fees when neither the fee "
-                      "nor the add-on names taxes.")
+    @strawberry.field(
+        description="Taxes applied to this customer's fees when neither the fee "
+        "nor the add-on names taxes."
+    )
     async def taxes(self, info: Info) -> list[Tax]:
         rows = await info.context.loaders.of(customers.taxes_of_customers, []).load(str(self.id))
         return [Tax.of(row) for row in rows]
@@ -89,17 +91,30 @@ class Customer:
 @strawberry.input(description="A new customer.")
 class CreateCustomerInput:
     external_id: str = strawberry.field(description="Your id for the customer; unique.")
-    name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    currency: CurrencyCode | None = strawberry.UNSET  # type: ignore[valid-type]
-    timezone: str | None = strawberry.UNSET
-    net_payment_term: int | None = strawberry.UNSET
-    address_line1: str | None = strawberry.UNSET
-    address_line2: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    zipcode: str | None = strawberry.UNSET
-    state: str | None = strawberry.UNSET
-    country: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="Billing email.")
+    currency: CurrencyCode | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Currency of the customer's invoices; cannot change once invoiced.",
+    )
+    timezone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA timezone for issuing dates."
+    )
+    net_payment_term: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Days until payment is due, 0 to 3650."
+    )
+    address_line1: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Billing address, first line."
+    )
+    address_line2: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Billing address, second line."
+    )
+    city: str | None = strawberry.field(default=strawberry.UNSET, description="City.")
+    zipcode: str | None = strawberry.field(default=strawberry.UNSET, description="Postal code.")
+    state: str | None = strawberry.field(default=strawberry.UNSET, description="State or region.")
+    country: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 3166 alpha-2 country code."
+    )
     tax_codes: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Codes of the customer's taxes."
     )
@@ -108,18 +123,34 @@ class CreateCustomerInput:
 @strawberry.input(description="Changes to a customer; omitted fields stay, null clears.")
 class UpdateCustomerInput:
     id: strawberry.ID = strawberry.field(description="The customer to change.")
-    external_id: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    currency: CurrencyCode | None = strawberry.UNSET  # type: ignore[valid-type]
-    timezone: str | None = strawberry.UNSET
-    net_payment_term: int | None = strawberry.UNSET
-    address_line1: str | None = strawberry.UNSET
-    address_line2: str | None = strawberry.UNSET
-    city: str | None = strawberry.UNSET
-    zipcode: str | None = strawberry.UNSET
-    state: str | None = strawberry.UNSET
-    country: str | None = strawberry.UNSET
+    external_id: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Your id for the customer; unique in the organization.",
+    )
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="Billing email.")
+    currency: CurrencyCode | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Currency of the customer's invoices; cannot change once invoiced.",
+    )
+    timezone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA timezone for issuing dates."
+    )
+    net_payment_term: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Days until payment is due, 0 to 3650."
+    )
+    address_line1: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Billing address, first line."
+    )
+    address_line2: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Billing address, second line."
+    )
+    city: str | None = strawberry.field(default=strawberry.UNSET, description="City.")
+    zipcode: str | None = strawberry.field(default=strawberry.UNSET, description="Postal code.")
+    state: str | None = strawberry.field(default=strawberry.UNSET, description="State or region.")
+    country: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 3166 alpha-2 country code."
+    )
     tax_codes: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces the customer's taxes ([] for none)."
     )
@@ -148,8 +179,10 @@ class CustomerQuery:
             )
         return Customer.of(row) if row else None
 
-    @strawberry.field(description="Customers, newest first; searchTerm matches name, externalId "
-                      "or email, case-insensitively.")
+    @strawberry.field(
+        description="Customers, newest first; searchTerm matches name, externalId "
+        "or email, case-insensitively."
+    )
     async def customers(
         self,
         info: Info,
@@ -174,7 +207,9 @@ class CustomerMutation:
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
         try:
             row = await customers.create_customer(
-                info.context.db, info.context.organization_id, given(input)  # type: ignore[arg-type]
+                info.context.db,
+                info.context.organization_id,
+                given(input),  # type: ignore[arg-type]
             )
         except Rejected as rejected:
             return _failed(rejected)

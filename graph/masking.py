@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 logger = logging.getLogger("oneoff.errors")
@@ -22,6 +22,28 @@ def _expected(error: GraphQLError) -> bool:
     )
 
 
+def _coded(error: GraphQLError) -> GraphQLError:
+    """Documents the server refused say so in `extensions.code`, as every error here does."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    code = (
+        "GRAPHQL_PARSE_FAILED"
+        if isinstance(error, GraphQLSyntaxError)
+        else "GRAPHQL_VALIDATION_FAILED"
+        if error.path is None
+        else "BAD_USER_INPUT"
+    )
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), "code": code},
+    )
+
+
 class MaskUnexpectedErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
@@ -33,7 +55,7 @@ class MaskUnexpectedErrors(SchemaExtension):
         masked: list[GraphQLError] = []
         for error in result.errors:
             if _expected(error):
-                masked.append(error)
+                masked.append(_coded(error))
                 continue
             logger.error(
                 "unexpected error in request %s at %s",

@@ -49,8 +49,9 @@ class Organization:
         async with info.context.db.read() as session:
             return [Tax.of(row) for row in await default_taxes(session, str(self.id))]
 
-    @strawberry.field(description="API keys of the organization, newest first (secrets are "
-                      "never shown again).")
+    @strawberry.field(
+        description="API keys of the organization, newest first (secrets are never shown again)."
+    )
     async def api_keys(self, info: Info) -> list[ApiKey]:
         async with info.context.db.read() as session:
             rows = await organizations.list_api_keys(session, str(self.id))
@@ -82,11 +83,20 @@ class ApiKey:
 
 @strawberry.input(description="Organization settings to change; omitted fields stay.")
 class UpdateOrganizationInput:
-    name: str | None = strawberry.UNSET
-    document_number_prefix: str | None = strawberry.UNSET
-    document_numbering: DocumentNumbering | None = strawberry.UNSET
-    timezone: str | None = strawberry.UNSET
-    net_payment_term: int | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
+    document_number_prefix: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Prefix of invoice numbers, 1 to 10 characters (upper-cased).",
+    )
+    document_numbering: DocumentNumbering | None = strawberry.field(
+        default=strawberry.UNSET, description="Numbering per customer or per organization."
+    )
+    timezone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA timezone for issuing dates."
+    )
+    net_payment_term: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Days until payment is due, 0 to 3650."
+    )
     tax_codes: list[str] | None = strawberry.field(
         default=strawberry.UNSET,
         description="Codes of the default taxes; replaces the whole set ([] for none).",
@@ -130,7 +140,9 @@ class OrganizationMutation:
         patch = given(input)
         try:
             row = await organizations.update_organization(
-                info.context.db, info.context.organization_id, patch  # type: ignore[arg-type]
+                info.context.db,
+                info.context.organization_id,
+                patch,  # type: ignore[arg-type]
             )
         except Rejected as rejected:
             return OrganizationPayload(organization=None, user_errors=user_errors(rejected.errors))
@@ -139,8 +151,9 @@ class OrganizationMutation:
     @strawberry.mutation(description="Issue another API key (for rotation).")
     async def create_api_key(self, info: Info) -> CreateApiKeyPayload:
         issued = await organizations.create_api_key(info.context.db, info.context.organization_id)
-        return CreateApiKeyPayload(api_key=ApiKey.of(issued.api_key), key=issued.plain,
-                                   user_errors=[])
+        return CreateApiKeyPayload(
+            api_key=ApiKey.of(issued.api_key), key=issued.plain, user_errors=[]
+        )
 
     @strawberry.mutation(description="Revoke an API key at once; the last live key cannot be.")
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyPayload:

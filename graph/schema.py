@@ -19,14 +19,16 @@ from strawberry.tools import merge_types
 from graph.add_ons import AddOnMutation, AddOnQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.invoices import InvoiceMutation, InvoiceQuery
+from graph.documentation import describe
 from graph.masking import MaskUnexpectedErrors
 from graph.scalars import SCALAR_MAP
 from graph.subscriptions import InvoiceSubscription
 from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.taxes import TaxMutation, TaxQuery
+from graph.webhooks import WebhookMutation, WebhookQuery
 
-QUERIES: tuple[type, ...] = (OrganizationQuery, CustomerQuery, AddOnQuery, TaxQuery, InvoiceQuery)
-MUTATIONS: tuple[type, ...] = (OrganizationMutation, CustomerMutation, AddOnMutation, TaxMutation, InvoiceMutation)
+QUERIES: tuple[type, ...] = (OrganizationQuery, CustomerQuery, AddOnQuery, TaxQuery, InvoiceQuery, WebhookQuery)
+MUTATIONS: tuple[type, ...] = (OrganizationMutation, CustomerMutation, AddOnMutation, TaxMutation, InvoiceMutation, WebhookMutation)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -43,7 +45,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return Schema(
+    built = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -57,6 +59,8 @@ def build_schema() -> strawberry.Schema:
             MaskUnexpectedErrors,
         ],
     )
+    describe(built._schema)
+    return built
 
 
 schema = build_schema()

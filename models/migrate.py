@@ -6,11 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.db import ensure_sqlite_directory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x0_0E_0F_F0  # any constant that no other application on the server uses
 
 
 def alembic_config(url: str) -> Config:
@@ -26,6 +28,11 @@ async def upgrade(url: str) -> None:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several workers start at once; one migrates, the others wait and find
+                # nothing left to do. The lock ends with the transaction.
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                         {"key": MIGRATION_LOCK})
             await connection.run_sync(_upgrade_sync, url)
     finally:
         await engine.dispose()

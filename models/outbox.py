@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.pg_wakeups import announce
 from models.tables import Event, WebhookDelivery, WebhookEndpoint
 
 INVOICE_ONE_OFF_CREATED = "invoice.one_off_created"
@@ -56,4 +57,5 @@ async def record_event(
         )
         for endpoint_id in endpoints
     )
+    await announce(session)
     return event

@@ -1,10 +1,8 @@
-"""Fixtures: a migrated SQLite file per test, organizations with keys, and an in-process client."""
+"""Fixtures: a migrated database per test (SQLite, and PostgreSQL when asked), organizations with keys, and an in-process client."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,25 +12,50 @@ from strawberry.types import ExecutionResult
 
 from graph.context import Context
 from graph.schema import schema
-from models import migrate, tables
+from models import tables
 from models.db import Database
 from models.organizations import create_organization
 from models.settings import Settings
+from tests.databases import (
+    ENGINES,
+    PG_SKIP_REASON,
+    FreshDatabase,
+    Provisioner,
+    postgres_admin_url,
+)
 
 
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Migrations run once; each test gets a copy of the migrated file."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    asyncio.run(migrate.upgrade(f"sqlite+aiosqlite:///{path}"))
-    return path
+@pytest.fixture(scope="session", params=ENGINES)
+def provisioner(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Provisioner]:
+    """The whole suite runs once per engine; PostgreSQL only where TEST_DATABASE_URL says."""
+    engine: str = request.param
+    if engine == "postgresql" and postgres_admin_url() is None:
+        pytest.skip(PG_SKIP_REASON)
+    provisioner = Provisioner(engine, tmp_path_factory.mktemp(engine))
+    yield provisioner
+    provisioner.close()
 
 
 @pytest.fixture
-def database_url(migrated_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "oneoff.sqlite3"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite+aiosqlite:///{path}"
+def fresh_database(provisioner: Provisioner, tmp_path: Path) -> Iterator[FreshDatabase]:
+    """Makes as many new migrated databases as a test wants; all dropped after it."""
+    made: list[str] = []
+
+    def make() -> str:
+        url = provisioner.fresh(tmp_path)
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        provisioner.drop(url)
+
+
+@pytest.fixture
+def database_url(fresh_database: FreshDatabase) -> str:
+    return fresh_database()
 
 
 @pytest.fixture
