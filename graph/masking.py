@@ -22,26 +22,18 @@ def _expected(error: GraphQLError) -> bool:
     )
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+def label_refused_document(error: GraphQLError) -> None:
     """Documents the server refused say so in `extensions.code`, as every error here does."""
-    if error.extensions and "code" in error.extensions:
-        return error
+    if error.path is not None or (error.extensions and "code" in error.extensions):
+        return
     code = (
         "GRAPHQL_PARSE_FAILED"
         if isinstance(error, GraphQLSyntaxError)
-        else "GRAPHQL_VALIDATION_FAILED"
-        if error.path is None
         else "BAD_USER_INPUT"
+        if error.original_error is not None
+        else "GRAPHQL_VALIDATION_FAILED"
     )
-    return GraphQLError(
-        error.message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=error.original_error,
-        extensions={**(error.extensions or {}), "code": code},
-    )
+    error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class MaskUnexpectedErrors(SchemaExtension):
@@ -55,7 +47,7 @@ class MaskUnexpectedErrors(SchemaExtension):
         masked: list[GraphQLError] = []
         for error in result.errors:
             if _expected(error):
-                masked.append(_coded(error))
+                masked.append(error)
                 continue
             logger.error(
                 "unexpected error in request %s at %s",

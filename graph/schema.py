@@ -19,8 +19,9 @@ from strawberry.tools import merge_types
 from graph.add_ons import AddOnMutation, AddOnQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.invoices import InvoiceMutation, InvoiceQuery
+from graph.breadth import SelectionBreadthLimiter
 from graph.documentation import describe
-from graph.masking import MaskUnexpectedErrors
+from graph.masking import MaskUnexpectedErrors, label_refused_document
 from graph.scalars import SCALAR_MAP
 from graph.subscriptions import InvoiceSubscription
 from graph.organizations import OrganizationMutation, OrganizationQuery
@@ -41,7 +42,11 @@ Subscription = merge_types("Subscription", (InvoiceSubscription,))
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
-        """MaskUnexpectedErrors logs what deserves it; client mistakes are not server news."""
+        """Client mistakes are not server news: they are labelled, not logged.
+
+        MaskUnexpectedErrors logs the errors that deserve it."""
+        for error in errors:
+            label_refused_document(error)
 
 
 def build_schema() -> strawberry.Schema:
@@ -56,6 +61,7 @@ def build_schema() -> strawberry.Schema:
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=256),
             partial(ValidationCache, maxsize=256),
+            SelectionBreadthLimiter,
             MaskUnexpectedErrors,
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graph.breadth import MAX_SELECTIONS
 from graph.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.conftest import Api
 
@@ -86,3 +87,29 @@ async def test_the_limits_apply_before_authentication(api: Api) -> None:
     assert await messages(anonymous, aliased(MAX_ALIASES + 1)) == [
         f"{MAX_ALIASES + 1} aliases found. Allowed: {MAX_ALIASES}"
     ]
+
+
+async def test_a_selection_set_past_the_breadth_limit_is_refused_before_validation(
+    api: Api,
+) -> None:
+    wide = "{ organization { " + "id " * (MAX_SELECTIONS + 1) + "} }"
+    result = await api.raw(wide)
+
+    assert result.data is None
+    assert [error.extensions for error in result.errors or []] == [
+        {"code": "GRAPHQL_VALIDATION_FAILED"}
+    ]
+    assert await api("{ organization { " + "id " * MAX_SELECTIONS + "} }")
+
+
+async def test_refused_documents_say_why_in_a_code(api: Api) -> None:
+    for document, code in (
+        ("{ organization { id ", "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+        (nested(MAX_DEPTH + 1), "GRAPHQL_VALIDATION_FAILED"),
+    ):
+        result = await api.raw(document)
+        assert result.errors, document
+        assert {error.extensions["code"] for error in result.errors if error.extensions} == {
+            code
+        }, document
