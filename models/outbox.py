@@ -44,9 +44,12 @@ async def record_event(
     await session.flush()
     assert event.id is not None
     # One durable delivery per endpoint, in the same transaction: a committed event cannot
-    # miss its webhooks, and a rolled-back one cannot send any.
+    # miss its webhooks, and a rolled-back one cannot send any. FOR SHARE (PostgreSQL): an
+    # endpoint being deleted concurrently is waited for and then skipped, not referenced.
     endpoints = await session.exec(
-        select(WebhookEndpoint.id).where(WebhookEndpoint.organization_id == organization_id)
+        select(WebhookEndpoint.id)
+        .where(WebhookEndpoint.organization_id == organization_id)
+        .with_for_update(read=True)
     )
     session.add_all(
         WebhookDelivery(

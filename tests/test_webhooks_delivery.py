@@ -316,7 +316,7 @@ def test_an_organization_never_receives_another_organizations_events(
 
 def test_an_attempt_in_flight_is_never_doubled_by_a_retry(acme: Tenant, receiver: Receiver) -> None:
     acme.endpoint(receiver.url)
-    receiver.delay = 1.5
+    receiver.delay = 2.0
     receiver.answer(500)
 
     invoice_id = acme.invoice()

@@ -166,6 +166,7 @@ async def test_the_url_is_stripped(api: Api) -> None:
         ("hooks.example.com/x", "INVALID_VALUE"),
         ("http://", "INVALID_VALUE"),
         ("https:///path-only", "INVALID_VALUE"),
+        ("http://.../", "INVALID_VALUE"),
         ("http://exa mple.com/", "INVALID_VALUE"),
         ("http://hooks.example.com:99999/", "INVALID_VALUE"),
         ("http://hooks.example.com:port/", "INVALID_VALUE"),
