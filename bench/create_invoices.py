@@ -19,9 +19,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.http_api import Http, create_organization_key  # noqa: E402
-from tests.server import sqlite_url, start_server  # noqa: E402
-from tests.ws import connected, next_data, subscribe  # noqa: E402
+from tests.http_api import Http, create_organization_key
+from tests.server import sqlite_url, start_server
+from tests.ws import connected, next_data, subscribe
 
 CREATE = """
 mutation($c: ID) {
@@ -39,8 +39,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def run(database_url: str, invoices: int, concurrency: int, log_dir: Path) -> None:
-    server = start_server(database_url, log_dir=log_dir,
-                          env_overrides={"ONEOFF_WEBHOOK_SENDER": "false"})
+    server = start_server(
+        database_url, log_dir=log_dir, env_overrides={"ONEOFF_WEBHOOK_SENDER": "false"}
+    )
     try:
         key = await create_organization_key(database_url)
         api = Http(server.base_url, key)
@@ -58,10 +59,12 @@ async def run(database_url: str, invoices: int, concurrency: int, log_dir: Path)
         started = time.perf_counter()
         await asyncio.gather(*(one(n) for n in range(invoices)))
         elapsed = time.perf_counter() - started
-        print(f"engine={database_url.split(':')[0]} invoices={invoices} "
-              f"concurrency={concurrency} rate={invoices / elapsed:.1f}/s "
-              f"p50={percentile(latencies, 0.5) * 1000:.1f}ms "
-              f"p95={percentile(latencies, 0.95) * 1000:.1f}ms")
+        print(
+            f"engine={database_url.split(':')[0]} invoices={invoices} "
+            f"concurrency={concurrency} rate={invoices / elapsed:.1f}/s "
+            f"p50={percentile(latencies, 0.5) * 1000:.1f}ms "
+            f"p95={percentile(latencies, 0.95) * 1000:.1f}ms"
+        )
 
         socket = await connected(server.ws_url, key)
         await subscribe(socket, "subscription { invoiceCreated { cursor } }", {})
@@ -73,9 +76,11 @@ async def run(database_url: str, invoices: int, concurrency: int, log_dir: Path)
             await next_data(socket)
             delays.append(time.perf_counter() - answered)
         await socket.close()
-        print(f"subscription: event after the mutation's answer "
-              f"p50={statistics.median(delays) * 1000:.1f}ms "
-              f"max={max(delays) * 1000:.1f}ms (n=50)")
+        print(
+            f"subscription: event after the mutation's answer "
+            f"p50={statistics.median(delays) * 1000:.1f}ms "
+            f"max={max(delays) * 1000:.1f}ms (n=50)"
+        )
     finally:
         server.stop()
 

@@ -31,7 +31,9 @@ def _serve(host: str, port: int, seed_demo_data: bool) -> int:
         if key:
             print(f'Headers:   {{"Authorization": "Bearer {key}"}}')
             print(f"Demo API key: {key}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ws="websockets-sansio")
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", ws="websockets-sansio"
+    )
     return 0
 
 
@@ -74,11 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="migrate, then serve GraphQL over HTTP and WebSocket")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--seed-demo", action="store_true",
-                       help="on an empty database, create a demo organization and print its key")
+    serve.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="on an empty database, create a demo organization and print its key",
+    )
     commands.add_parser("migrate", help="apply the database migrations")
-    create = commands.add_parser("create-organization", help="create an organization; prints "
-                                 "its API key alone on the last line")
+    create = commands.add_parser(
+        "create-organization",
+        help="create an organization; prints its API key alone on the last line",
+    )
     create.add_argument("name")
     revoke = commands.add_parser("revoke-api-key", help="revoke an API key by its id")
     revoke.add_argument("key_id")

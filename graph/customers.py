@@ -32,7 +32,7 @@ class Customer:
     )
     name: str | None = strawberry.field(description="Name.")
     email: str | None = strawberry.field(description="Billing email.")
-    currency: CurrencyCode | None = strawberry.field(  # type: ignore[valid-type]
+    currency: CurrencyCode | None = strawberry.field(
         description="Currency of all the customer's invoices; set by the first invoice if null."
     )
     timezone: str | None = strawberry.field(
@@ -55,7 +55,9 @@ class Customer:
         "nor the add-on names taxes."
     )
     async def taxes(self, info: Info) -> list[Tax]:
-        rows = await info.context.loaders.of(customers.taxes_of_customers, []).load(str(self.id))
+        rows = await info.context.loaders.of(customers.taxes_of_customers, list[tables.Tax]()).load(
+            str(self.id)
+        )
         return [Tax.of(row) for row in rows]
 
     @strawberry.field(description="The customer's invoices, newest first.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from models.errors import ErrorCode, UserError as DomainUserError
+from models.errors import ErrorCode
+from models.errors import UserError as DomainUserError
 from models.pagination import PaginationError
 
 UserErrorCode = strawberry.enum(

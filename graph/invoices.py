@@ -50,8 +50,12 @@ class FeeAppliedTax:
 
     @classmethod
     def of(cls, row: tables.FeeAppliedTax) -> FeeAppliedTax:
-        return cls(tax_code=row.tax_code, tax_name=row.tax_name, tax_rate=row.tax_rate,
-                   amount_cents=BigInt(row.amount_cents))
+        return cls(
+            tax_code=row.tax_code,
+            tax_name=row.tax_name,
+            tax_rate=row.tax_rate,
+            amount_cents=BigInt(row.amount_cents),
+        )
 
 
 @strawberry.type(description="One tax over the whole invoice.")
@@ -68,9 +72,13 @@ class AppliedTax:
 
     @classmethod
     def of(cls, row: tables.InvoiceAppliedTax) -> AppliedTax:
-        return cls(tax_code=row.tax_code, tax_name=row.tax_name, tax_rate=row.tax_rate,
-                   taxable_base_amount_cents=BigInt(row.taxable_base_amount_cents),
-                   amount_cents=BigInt(row.amount_cents))
+        return cls(
+            tax_code=row.tax_code,
+            tax_name=row.tax_name,
+            tax_rate=row.tax_rate,
+            taxable_base_amount_cents=BigInt(row.taxable_base_amount_cents),
+            amount_cents=BigInt(row.amount_cents),
+        )
 
 
 @strawberry.type(description="A line of an invoice: an add-on billed some units at a price.")
@@ -87,7 +95,7 @@ class Fee:
     amount_cents: BigInt = strawberry.field(description="Precise amount rounded half-up.")
     taxes_amount_cents: BigInt = strawberry.field(description="Sum of this fee's tax shares.")
     total_amount_cents: BigInt = strawberry.field(description="amountCents + taxesAmountCents.")
-    currency: CurrencyCode = strawberry.field(description="The invoice's currency.")  # type: ignore[valid-type]
+    currency: CurrencyCode = strawberry.field(description="The invoice's currency.")
     description: str | None = strawberry.field(description="Description shown on the invoice.")
     invoice_display_name: str | None = strawberry.field(
         description="Display name given for this fee, if any."
@@ -107,7 +115,9 @@ class Fee:
 
     @strawberry.field(description="This fee's share of each tax.")
     async def applied_taxes(self, info: Info) -> list[FeeAppliedTax]:
-        rows = await info.context.loaders.of(invoices.taxes_of_fees, []).load(str(self.id))
+        rows = await info.context.loaders.of(
+            invoices.taxes_of_fees, list[tables.FeeAppliedTax]()
+        ).load(str(self.id))
         return [FeeAppliedTax.of(row) for row in rows]
 
     @classmethod
@@ -139,7 +149,7 @@ class Invoice:
     payment_status: PaymentStatus = strawberry.field(
         description="PENDING when there is something to pay, else SUCCEEDED."
     )
-    currency: CurrencyCode = strawberry.field(description="Currency of every amount.")  # type: ignore[valid-type]
+    currency: CurrencyCode = strawberry.field(description="Currency of every amount.")
     issuing_date: date = strawberry.field(
         description="Creation date in the customer's timezone (else the organization's)."
     )
@@ -172,14 +182,16 @@ class Invoice:
 
     @strawberry.field(description="The invoice's lines, in the order given.")
     async def fees(self, info: Info) -> list[Fee]:
-        rows = await info.context.loaders.of(invoices.fees_of_invoices, []).load(str(self.id))
+        rows = await info.context.loaders.of(invoices.fees_of_invoices, list[tables.Fee]()).load(
+            str(self.id)
+        )
         return [Fee.of(row) for row in rows]
 
     @strawberry.field(description="Each tax over the whole invoice.")
     async def applied_taxes(self, info: Info) -> list[AppliedTax]:
-        rows = await info.context.loaders.of(invoices.applied_taxes_of_invoices, []).load(
-            str(self.id)
-        )
+        rows = await info.context.loaders.of(
+            invoices.applied_taxes_of_invoices, list[tables.InvoiceAppliedTax]()
+        ).load(str(self.id))
         return [AppliedTax.of(row) for row in rows]
 
     @classmethod
@@ -246,7 +258,7 @@ class CreateOneOffInvoiceInput:
     external_customer_id: str | None = strawberry.field(
         default=None, description="The customer, by your id."
     )
-    currency: CurrencyCode | None = strawberry.field(  # type: ignore[valid-type]
+    currency: CurrencyCode | None = strawberry.field(
         default=None,
         description="Invoice currency; defaults to the customer's, else the add-ons' one.",
     )
@@ -320,8 +332,10 @@ async def invoice_page(
 
 @strawberry.type
 class InvoiceMutation:
-    @strawberry.mutation(description="Bill add-ons to a customer now: the invoice is created "
-                         "finalized, numbered, and announced to listeners and webhooks.")
+    @strawberry.mutation(
+        description="Bill add-ons to a customer now: the invoice is created "
+        "finalized, numbered, and announced to listeners and webhooks."
+    )
     async def create_one_off_invoice(
         self, info: Info, input: CreateOneOffInvoiceInput
     ) -> CreateOneOffInvoicePayload:
@@ -330,6 +344,7 @@ class InvoiceMutation:
                 info.context.db, info.context.organization_id, input.to_model()
             )
         except Rejected as rejected:
-            return CreateOneOffInvoicePayload(invoice=None,
-                                              user_errors=user_errors(rejected.errors))
+            return CreateOneOffInvoicePayload(
+                invoice=None, user_errors=user_errors(rejected.errors)
+            )
         return CreateOneOffInvoicePayload(invoice=Invoice.of(created.invoice), user_errors=[])

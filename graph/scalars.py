@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from models.money import CURRENCY_CODES
 
@@ -45,7 +46,9 @@ def _parse_decimal(value: object) -> Decimal:
 
 BigInt = NewType("BigInt", int)
 
-SCALAR_MAP = {
+# Typed as StrawberryConfig.scalar_map takes it: Mapping keys are invariant, and BigInt is a
+# NewType rather than a class anyway.
+SCALAR_MAP: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
         description="A signed 64-bit integer, such as an amount in minor units (cents). "
@@ -62,8 +65,10 @@ SCALAR_MAP = {
     ),
 }
 
+# Built from babel's list at import: the functional Enum API is typed as returning an Enum
+# member rather than a class, so no overload of strawberry.enum matches it.
 CurrencyCode = strawberry.enum(
-    enum.Enum("CurrencyCode", {code: code for code in CURRENCY_CODES}),  # type: ignore[misc]
+    enum.Enum("CurrencyCode", {code: code for code in CURRENCY_CODES}),  # type: ignore[call-overload]
     name="CurrencyCode",
     description="An ISO 4217 currency code, as babel knows them.",
 )

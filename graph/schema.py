@@ -17,19 +17,33 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from graph.add_ons import AddOnMutation, AddOnQuery
-from graph.customers import CustomerMutation, CustomerQuery
-from graph.invoices import InvoiceMutation, InvoiceQuery
 from graph.breadth import SelectionBreadthLimiter
+from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
+from graph.invoices import InvoiceMutation, InvoiceQuery
 from graph.masking import MaskUnexpectedErrors, label_refused_document
+from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.scalars import SCALAR_MAP
 from graph.subscriptions import InvoiceSubscription
-from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.taxes import TaxMutation, TaxQuery
 from graph.webhooks import WebhookMutation, WebhookQuery
 
-QUERIES: tuple[type, ...] = (OrganizationQuery, CustomerQuery, AddOnQuery, TaxQuery, InvoiceQuery, WebhookQuery)
-MUTATIONS: tuple[type, ...] = (OrganizationMutation, CustomerMutation, AddOnMutation, TaxMutation, InvoiceMutation, WebhookMutation)
+QUERIES: tuple[type, ...] = (
+    OrganizationQuery,
+    CustomerQuery,
+    AddOnQuery,
+    TaxQuery,
+    InvoiceQuery,
+    WebhookQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    OrganizationMutation,
+    CustomerMutation,
+    AddOnMutation,
+    TaxMutation,
+    InvoiceMutation,
+    WebhookMutation,
+)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

@@ -46,8 +46,9 @@ class InvoiceSubscription:
         if customer_id is not None:
             async with context.db.read() as session:
                 if await find_customer(session, organization_id, customer_id=customer_id) is None:
-                    raise GraphQLError("No such customer.",
-                                       extensions={"code": "CUSTOMER_NOT_FOUND"})
+                    raise GraphQLError(
+                        "No such customer.", extensions={"code": "CUSTOMER_NOT_FOUND"}
+                    )
         events = follow(
             context.db,
             organization_id,

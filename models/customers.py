@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, exists, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -45,12 +45,10 @@ _ADDRESS = {
 }
 
 
-def _checked(fields: CustomerFields, checks: Checks) -> dict[str, object]:
-    values: dict[str, object] = {}
+def _checked(fields: CustomerFields, checks: Checks) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     if "external_id" in fields:
-        values["external_id"] = checks.text(
-            fields["external_id"], ("externalId",), required=True
-        )
+        values["external_id"] = checks.text(fields["external_id"], ("externalId",), required=True)
     if "name" in fields:
         values["name"] = checks.text(fields["name"], ("name",))
     if "email" in fields:
@@ -73,7 +71,10 @@ def _checked(fields: CustomerFields, checks: Checks) -> dict[str, object]:
 
 
 async def _set_taxes(
-    session: AsyncSession, organization_id: str, customer_id: str, codes: Sequence[str],
+    session: AsyncSession,
+    organization_id: str,
+    customer_id: str,
+    codes: Sequence[str],
     checks: Checks,
 ) -> None:
     taxes, errors = await taxes_by_code(session, organization_id, codes, ("taxCodes",))

@@ -18,8 +18,9 @@ async def find_invoice(
 ) -> Invoice | None:
     return (
         await session.exec(
-            select(Invoice).where(Invoice.organization_id == organization_id,
-                                  Invoice.id == invoice_id)
+            select(Invoice).where(
+                Invoice.organization_id == organization_id, Invoice.id == invoice_id
+            )
         )
     ).first()
 

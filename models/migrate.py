@@ -31,8 +31,9 @@ async def upgrade(url: str) -> None:
             if connection.dialect.name == "postgresql":
                 # Several workers start at once; one migrates, the others wait and find
                 # nothing left to do. The lock ends with the transaction.
-                await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                         {"key": MIGRATION_LOCK})
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             await connection.run_sync(_upgrade_sync, url)
     finally:
         await engine.dispose()

@@ -91,9 +91,7 @@ class CreatedInvoice:
     replayed: bool  # True when an idempotency key returned an earlier invoice
 
 
-def _check_decimal(
-    checks: Checks, value: Decimal | None, path: Path, name: str
-) -> Decimal | None:
+def _check_decimal(checks: Checks, value: Decimal | None, path: Path, name: str) -> Decimal | None:
     if value is None:
         return None
     if not value.is_finite():
@@ -144,8 +142,7 @@ async def create_one_off_invoice(
     fingerprint = request.fingerprint()
     try:
         async with db.write() as session:
-            created = await _create(session, organization_id, request, fingerprint,
-                                    now or utcnow())
+            created = await _create(session, organization_id, request, fingerprint, now or utcnow())
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first: answer with its
         # invoice. Any other conflict would be a bug, and is raised as one.
@@ -178,11 +175,15 @@ async def _replay(
     if earlier is None:
         return None
     if earlier.request_fingerprint != fingerprint:
-        raise Rejected([UserError(
-            ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            ("idempotencyKey",),
-            "this idempotency key was used for a different request",
-        )])
+        raise Rejected(
+            [
+                UserError(
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    ("idempotencyKey",),
+                    "this idempotency key was used for a different request",
+                )
+            ]
+        )
     return CreatedInvoice(earlier, replayed=True)
 
 
@@ -207,8 +208,11 @@ async def _load_add_ons(
         add_on = by_id.get(fee.add_on_id) if fee.add_on_id else by_code.get(fee.add_on_code or "")
         if add_on is None:
             which = "addOnId" if fee.add_on_id is not None else "addOnCode"
-            checks.add(ErrorCode.ADD_ON_NOT_FOUND, ("fees", str(index), which),
-                       "no such add-on (or it was deleted)")
+            checks.add(
+                ErrorCode.ADD_ON_NOT_FOUND,
+                ("fees", str(index), which),
+                "no such add-on (or it was deleted)",
+            )
         found.append(add_on)
     return found
 
@@ -218,16 +222,22 @@ def _invoice_currency(
 ) -> str | None:
     if customer.currency is not None:
         if request.currency is not None and request.currency != customer.currency:
-            checks.add(ErrorCode.CURRENCY_MISMATCH, ("currency",),
-                       f"the customer is billed in {customer.currency}, not {request.currency}")
+            checks.add(
+                ErrorCode.CURRENCY_MISMATCH,
+                ("currency",),
+                f"the customer is billed in {customer.currency}, not {request.currency}",
+            )
             return None
         return customer.currency
     if request.currency is not None:
         return request.currency
     currencies = {add_on.amount_currency for add_on in add_ons}
     if len(currencies) != 1:
-        checks.add(ErrorCode.CURRENCY_REQUIRED, ("currency",),
-                   "the add-ons are priced in several currencies: give the invoice's currency")
+        checks.add(
+            ErrorCode.CURRENCY_REQUIRED,
+            ("currency",),
+            "the add-ons are priced in several currencies: give the invoice's currency",
+        )
         return None
     return currencies.pop()
 
@@ -288,7 +298,8 @@ def _unit_amounts(
             checks.add(
                 ErrorCode.UNIT_AMOUNT_REQUIRED,
                 ("fees", str(index), "unitAmountCents"),
-                f"{add_on.code} is priced in {add_on.amount_currency}; give its price in {currency}",
+                f"{add_on.code} is priced in {add_on.amount_currency}; "
+                f"give its price in {currency}",
             )
             amounts.append(Decimal(0))
     return amounts
@@ -300,9 +311,15 @@ def _out_of_range(error: billing.AmountOutOfRange) -> Rejected:
         if error.fee_index is not None
         else ("fees",)
     )
-    return Rejected([UserError(
-        ErrorCode.VALUE_OUT_OF_RANGE, path, f"the amount exceeds {MAX_MINOR_UNITS} minor units"
-    )])
+    return Rejected(
+        [
+            UserError(
+                ErrorCode.VALUE_OUT_OF_RANGE,
+                path,
+                f"the amount exceeds {MAX_MINOR_UNITS} minor units",
+            )
+        ]
+    )
 
 
 async def _create(
@@ -317,8 +334,10 @@ async def _create(
         return replay
     checks = Checks()
     customer = await find_customer(
-        session, organization_id,
-        customer_id=request.customer_id, external_id=request.external_customer_id,
+        session,
+        organization_id,
+        customer_id=request.customer_id,
+        external_id=request.external_customer_id,
     )
     if customer is None:
         which = "customerId" if request.customer_id is not None else "externalCustomerId"
@@ -421,11 +440,11 @@ async def _create(
             taxes_amount_cents=computed_fee.taxes_amount_cents,
             total_amount_cents=computed_fee.total_amount_cents,
             currency=currency,
-            description=fee_in.description if fee_in.description is not None
+            description=fee_in.description
+            if fee_in.description is not None
             else add_on.description,
             invoice_display_name=fee_in.invoice_display_name,
-            invoice_name=fee_in.invoice_display_name or add_on.invoice_display_name
-            or add_on.name,
+            invoice_name=fee_in.invoice_display_name or add_on.invoice_display_name or add_on.name,
             created_at=now,
         )
         fees.append(fee)

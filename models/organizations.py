@@ -159,7 +159,9 @@ async def update_organization(
         values["name"] = checks.text(patch["name"], ("name",), required=True)
     if "document_number_prefix" in patch:
         prefix = checks.text(
-            patch["document_number_prefix"], ("documentNumberPrefix",), required=True,
+            patch["document_number_prefix"],
+            ("documentNumberPrefix",),
+            required=True,
             max_length=10,
         )
         values["document_number_prefix"] = prefix.upper() if prefix else None
@@ -196,7 +198,6 @@ async def update_organization(
                 .values(applied_to_organization=col(Tax.id).in_(chosen))
             )
     return organization
-
 
 
 async def revoke_api_key_by_id(db: Database, key_id: str) -> ApiKey:

@@ -75,7 +75,7 @@ async def paginate(
     created_at: Any = model.created_at
     row_id: Any = model.id
     total = await session.scalar(select(func.count()).select_from(model).where(*where))
-    statement: Select[tuple[RowT]] = select(model).where(*where)
+    statement: Select[RowT] = select(model).where(*where)
     if after is not None:
         instant, cursor_id = decode_cursor(after)
         statement = statement.where(

@@ -28,7 +28,7 @@ logger = logging.getLogger("oneoff.wakeups")
 
 async def announce(session: AsyncSession) -> None:
     """Inside a transaction: PostgreSQL delivers the notification only if it commits."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
 
@@ -49,7 +49,8 @@ async def _listen_forever(db: Database) -> None:
             await asyncio.sleep(RECONNECT_SECONDS)
             continue
         closed = asyncio.Event()
-        connection.add_termination_listener(lambda *_: closed.set())
+        # Bound now: a late callback from a previous connection must not end this one's wait.
+        connection.add_termination_listener(lambda *_, closed=closed: closed.set())
         try:
             await connection.add_listener(CHANNEL, wake)
             # Events committed while we were not listening are found by this wake-up.

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default=DEFAULT_RETRY_DELAYS, alias="ONEOFF_WEBHOOK_RETRY_DELAYS"
     )
     webhook_timeout_seconds: float = Field(default=10.0, alias="ONEOFF_WEBHOOK_TIMEOUT")
+    # A claimed delivery stays claimed for the timeout plus this margin: long enough that a
+    # slow database write or clock skew between hosts never lets two senders overlap.
+    webhook_lease_margin_seconds: float = Field(default=30.0, alias="ONEOFF_WEBHOOK_LEASE_MARGIN")
     # How often outbox readers look for events committed by other processes.
     event_poll_seconds: float = Field(default=1.0, alias="ONEOFF_EVENT_POLL_SECONDS")
     run_webhook_sender: bool = Field(default=True, alias="ONEOFF_WEBHOOK_SENDER")

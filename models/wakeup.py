@@ -21,6 +21,6 @@ class Wakeup:
         self._event = asyncio.Event()
 
     @staticmethod
-    async def wait(token: asyncio.Event, timeout: float) -> None:
+    async def wait(token: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(token.wait(), timeout)
+            await asyncio.wait_for(token.wait(), seconds)

@@ -43,8 +43,6 @@ from models.webhooks import (
 logger = logging.getLogger("oneoff.webhooks")
 
 CONCURRENCY = 8
-# Past the HTTP timeout, time for the outcome's write transaction to wait its turn.
-LEASE_MARGIN_SECONDS = 30.0
 SHUTDOWN_GRACE_SECONDS = 5.0
 CONTENDED_PAUSE_SECONDS = 0.1
 MAX_ERROR_LENGTH = 1000
@@ -138,7 +136,9 @@ class WebhookSender:
         self.settings = settings
         self.concurrency = concurrency
         self.shutdown_grace = shutdown_grace
-        self.lease_seconds = settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS
+        self.lease_seconds = (
+            settings.webhook_timeout_seconds + settings.webhook_lease_margin_seconds
+        )
         self._jobs: dict[asyncio.Task[None], Job] = {}
         self._posts: dict[str, asyncio.Task[Outcome]] = {}
         self._changed = asyncio.Event()

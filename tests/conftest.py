@@ -1,4 +1,5 @@
-"""Fixtures: a migrated database per test (SQLite, and PostgreSQL when asked), organizations with keys, and an in-process client."""
+"""Fixtures: a migrated database per test (SQLite, and PostgreSQL when asked), organizations
+with keys, and an in-process client."""
 
 from __future__ import annotations
 

@@ -21,13 +21,14 @@ async def create_organization_key(database_url: str, name: str = "Acme") -> str:
 class Http:
     def __init__(self, base_url: str, key: str) -> None:
         self.client = httpx.AsyncClient(
-            base_url=base_url, headers={"Authorization": f"Bearer {key}"}, trust_env=False,
+            base_url=base_url,
+            headers={"Authorization": f"Bearer {key}"},
+            trust_env=False,
             timeout=20,
         )
 
     async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
-        response = await self.client.post("/graphql", json={"query": query,
-                                                             "variables": variables})
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables})
         body = response.json()
         assert "errors" not in body, body
         data: dict[str, Any] = body["data"]
@@ -38,15 +39,21 @@ class Http:
                       amountCurrency: EUR}) { userErrors { code } } }""")
         ids = {}
         for external_id in customers:
-            data = await self("""mutation($e: String!) { createCustomer(input: {externalId: $e})
-                                 { customer { id } } }""", e=external_id)
+            data = await self(
+                """mutation($e: String!) { createCustomer(input: {externalId: $e})
+                                 { customer { id } } }""",
+                e=external_id,
+            )
             ids[external_id] = data["createCustomer"]["customer"]["id"]
         return ids
 
     async def invoice(self, customer_id: str) -> dict[str, Any]:
-        data = await self("""mutation($c: ID) { createOneOffInvoice(input: {customerId: $c,
+        data = await self(
+            """mutation($c: ID) { createOneOffInvoice(input: {customerId: $c,
                              fees: [{addOnCode: "a"}]}) { invoice { id number }
-                             userErrors { code } } }""", c=customer_id)
+                             userErrors { code } } }""",
+            c=customer_id,
+        )
         invoice: dict[str, Any] = data["createOneOffInvoice"]["invoice"]
         assert invoice is not None, data
         return invoice

@@ -27,7 +27,8 @@ def test_everything_in_the_schema_is_described() -> None:
                 if not field.description:
                     missing.append(f"{name}.{field_name}")
                 missing.extend(
-                    f"{name}.{field_name}({arg})" for arg, a in field.args.items()
+                    f"{name}.{field_name}({arg})"
+                    for arg, a in field.args.items()
                     if not a.description
                 )
         elif isinstance(type_, GraphQLInputObjectType):

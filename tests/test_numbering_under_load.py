@@ -60,9 +60,7 @@ async def test_20_concurrent_duplicates_make_one_invoice_and_one_event(
     server = server_factory()
     api = Http(server.base_url, await create_organization_key(server.database_url))
     customer = (await api.setup("dup"))["dup"]
-    payloads = await asyncio.gather(
-        *(api(CREATE, c=customer, k="order-42") for _ in range(20))
-    )
+    payloads = await asyncio.gather(*(api(CREATE, c=customer, k="order-42") for _ in range(20)))
     ids = {p["createOneOffInvoice"]["invoice"]["id"] for p in payloads}
     assert len(ids) == 1
     assert await _counts(server.database_url) == (1, 1)

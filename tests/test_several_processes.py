@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from models import tables
 from models.db import Database
-from tests.conftest import FreshDatabase
-from tests.databases import _asyncpg_dsn
+from tests.databases import FreshDatabase, _asyncpg_dsn
 from tests.http_api import Http, create_organization_key
 from tests.server import StartServer, server_factory
 from tests.ws import connected, next_data, nothing_within, subscribe
@@ -62,9 +61,7 @@ async def test_two_processes_number_gaplessly_and_dedupe_across_each_other(
         invoice: dict[str, Any] = payload["invoice"]
         return invoice
 
-    invoices = await asyncio.gather(
-        *(create(api_a if n % 2 else api_b) for n in range(100))
-    )
+    invoices = await asyncio.gather(*(create(api_a if n % 2 else api_b) for n in range(100)))
     assert sorted(invoice["sequentialId"] for invoice in invoices) == list(range(1, 101))
     assert len({invoice["number"] for invoice in invoices}) == 100
 

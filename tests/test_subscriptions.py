@@ -35,7 +35,8 @@ async def test_missing_or_wrong_key_closes_with_4403(server: Any) -> None:
         socket = await open_socket(server.ws_url, key)
         with pytest.raises(ConnectionClosed) as closed:
             await next_message(socket)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4403
 
 
 async def test_listener_sees_its_own_organization_and_customer_only(server: Any) -> None:
@@ -147,8 +148,9 @@ async def test_a_listener_that_does_not_read_holds_no_one_back(server: Any) -> N
     await subscribe(reader, SUBSCRIPTION, {})
     await asyncio.sleep(0.3)
     created = [await api.invoice(customer) for _ in range(30)]
-    got = [(await next_data(reader, timeout=5))["invoiceCreated"]["invoice"]["id"]
-           for _ in range(30)]
+    got = [
+        (await next_data(reader, timeout=5))["invoiceCreated"]["invoice"]["id"] for _ in range(30)
+    ]
     assert got == [invoice["id"] for invoice in created]
     # The stalled listener still gets everything, in order, once it reads.
     late = [(await next_data(stalled))["invoiceCreated"]["invoice"]["id"] for _ in range(30)]

@@ -29,8 +29,11 @@ async def connected(ws_url: str, key: str) -> ClientConnection:
 async def subscribe(
     socket: ClientConnection, query: str, variables: dict[str, Any], op_id: str = "1"
 ) -> None:
-    await socket.send(json.dumps({"id": op_id, "type": "subscribe",
-                                  "payload": {"query": query, "variables": variables}}))
+    await socket.send(
+        json.dumps(
+            {"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+        )
+    )
 
 
 async def next_message(socket: ClientConnection, timeout: float = 10.0) -> dict[str, Any]:

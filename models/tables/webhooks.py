@@ -48,7 +48,9 @@ class WebhookAttempt(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     delivery_id: str = Field(
-        sa_column=Column(String(36), ForeignKey("webhook_deliveries.id"), nullable=False, index=True)
+        sa_column=Column(
+            String(36), ForeignKey("webhook_deliveries.id"), nullable=False, index=True
+        )
     )
     started_at: datetime = Field(sa_type=UTCDateTime)
     finished_at: datetime = Field(sa_type=UTCDateTime)

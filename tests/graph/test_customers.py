@@ -72,9 +72,7 @@ async def test_create_customer_round_trips_every_field(api: Api) -> None:
     assert second["customer"]["sequentialId"] == 2  # type: ignore[index]
 
 
-async def _assert_rejected(
-    api: Api, fields: dict[str, object], code: str, path: list[str]
-) -> None:
+async def _assert_rejected(api: Api, fields: dict[str, object], code: str, path: list[str]) -> None:
     before = (await api(COUNT))["customers"]["totalCount"]
     payload = await _create(api, **fields)
     assert payload["customer"] is None
@@ -119,7 +117,8 @@ async def test_unknown_tax_code_is_rejected(api: Api) -> None:
 
 async def test_unknown_currency_is_a_graphql_error(api: Api) -> None:
     result = await api.raw(CREATE, input={"externalId": "x", "currency": "EURO"})
-    assert result.errors and "EURO" in result.errors[0].message
+    assert result.errors
+    assert "EURO" in result.errors[0].message
     assert (await api(COUNT))["customers"]["totalCount"] == 0
 
 
@@ -142,8 +141,13 @@ async def test_update_changes_given_fields_only_and_clears_nulls(api: Api) -> No
     customer_id = (await _create(api, externalId="u", name="Old", email="a@b.co"))["customer"]["id"]  # type: ignore[index]
     data = await api(UPDATE, input={"id": customer_id, "name": "New", "email": None})
     assert data["updateCustomer"] == {
-        "customer": {"id": customer_id, "externalId": "u", "name": "New", "email": None,
-                     "currency": None},
+        "customer": {
+            "id": customer_id,
+            "externalId": "u",
+            "name": "New",
+            "email": None,
+            "currency": None,
+        },
         "userErrors": [],
     }
 
@@ -180,9 +184,13 @@ async def test_pagination_newest_first_with_keyset_cursors(api: Api) -> None:
 async def test_page_size_and_cursor_are_checked(api: Api) -> None:
     for first in (0, 101):
         result = await api.raw(LIST, first=first)
-        assert result.errors and result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+        assert result.errors
+        assert result.errors[0].extensions is not None
+        assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
     result = await api.raw(LIST, after="garbage")
-    assert result.errors and result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+    assert result.errors
+    assert result.errors[0].extensions is not None
+    assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
 
 
 async def test_search_matches_name_external_id_or_email_case_insensitively(api: Api) -> None:

@@ -52,19 +52,30 @@ async def test_statements_do_not_grow_with_the_page(api: Api) -> None:
     await create_tax(api.db, org, {"code": "vat", "name": "VAT", "rate": "20"})
     await create_tax(api.db, org, {"code": "eco", "name": "Eco", "rate": "5.5"})
     for index in range(4):
-        await create_add_on(api.db, org, {"code": f"a{index}", "name": f"A{index}",
-                                          "amount_cents": 100 + index, "amount_currency": "EUR",
-                                          "tax_codes": ["eco"] if index % 2 else []})
+        await create_add_on(
+            api.db,
+            org,
+            {
+                "code": f"a{index}",
+                "name": f"A{index}",
+                "amount_cents": 100 + index,
+                "amount_currency": "EUR",
+                "tax_codes": ["eco"] if index % 2 else [],
+            },
+        )
     customers = [
-        (await create_customer(api.db, org, {"external_id": f"c{index}",
-                                             "tax_codes": ["vat"]})).id
+        (await create_customer(api.db, org, {"external_id": f"c{index}", "tax_codes": ["vat"]})).id
         for index in range(10)
     ]
     for index in range(100):
-        await create_one_off_invoice(api.db, org, OneOffInvoiceInput(
-            customer_id=customers[index % 10],
-            fees=[FeeInput(add_on_code=f"a{n}", units=None) for n in range(4)],
-        ))
+        await create_one_off_invoice(
+            api.db,
+            org,
+            OneOffInvoiceInput(
+                customer_id=customers[index % 10],
+                fees=[FeeInput(add_on_code=f"a{n}", units=None) for n in range(4)],
+            ),
+        )
 
     with counting(api) as small:
         one = await api(PAGE, first=1)

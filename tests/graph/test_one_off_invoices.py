@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 import pytest
 from sqlalchemy import func, select
 
 from models import tables
-from models.add_ons import create_add_on, delete_add_on
-from models.customers import create_customer
+from models.add_ons import AddOnFields, create_add_on, delete_add_on
+from models.customers import CustomerFields, create_customer
 from models.one_off_invoices import FeeInput, OneOffInvoiceInput, create_one_off_invoice
 from models.organizations import update_organization
 from models.taxes_catalog import create_tax
@@ -46,15 +45,29 @@ class Catalog:
         self.org = api.organization.id
 
     async def tax(self, code: str, rate: str, *, default: bool = False) -> None:
-        await create_tax(self.api.db, self.org, {"code": code, "name": code.upper(), "rate": rate,
-                                                 "applied_to_organization": default})
+        await create_tax(
+            self.api.db,
+            self.org,
+            {"code": code, "name": code.upper(), "rate": rate, "applied_to_organization": default},
+        )
 
-    async def add_on(self, code: str, amount: int, currency: str = "EUR", **more: Any) -> str:
-        row = await create_add_on(self.api.db, self.org, {"code": code, "name": code.title(),
-                                  "amount_cents": amount, "amount_currency": currency, **more})
+    async def add_on(
+        self, code: str, /, amount: int, currency: str = "EUR", **more: Unpack[AddOnFields]
+    ) -> str:
+        row = await create_add_on(
+            self.api.db,
+            self.org,
+            {
+                "code": code,
+                "name": code.title(),
+                "amount_cents": amount,
+                "amount_currency": currency,
+                **more,
+            },
+        )
         return row.id
 
-    async def customer(self, external_id: str, **more: Any) -> str:
+    async def customer(self, external_id: str, /, **more: Unpack[CustomerFields]) -> str:
         row = await create_customer(self.api.db, self.org, {"external_id": external_id, **more})
         return row.id
 
@@ -77,13 +90,18 @@ async def ok(api: Api, **input: Any) -> dict[str, Any]:
 
 
 async def counts(api: Api) -> dict[str, int]:
-    found = {}
+    found: dict[str, int] = {}
     async with api.db.read() as session:
-        for table in (tables.Invoice, tables.Fee, tables.FeeAppliedTax,
-                      tables.InvoiceAppliedTax, tables.Event):
-            found[table.__tablename__] = await session.scalar(
-                select(func.count()).select_from(table)
-            )
+        for table in (
+            tables.Invoice,
+            tables.Fee,
+            tables.FeeAppliedTax,
+            tables.InvoiceAppliedTax,
+            tables.Event,
+        ):
+            count = await session.scalar(select(func.count()).select_from(table))
+            assert count is not None
+            found[table.__tablename__] = count
     return found
 
 
@@ -110,8 +128,9 @@ async def test_rule1_empty_fee_list_is_refused(api: Api, catalog: Catalog) -> No
 async def test_rule1_more_than_100_fees_is_refused(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100)
-    await rejected(api, "VALUE_OUT_OF_RANGE", ["fees"], customerId=customer,
-                   fees=[{"addOnCode": "a"}] * 101)
+    await rejected(
+        api, "VALUE_OUT_OF_RANGE", ["fees"], customerId=customer, fees=[{"addOnCode": "a"}] * 101
+    )
 
 
 async def test_rule1_same_add_on_many_times_and_exactly_100_fees(
@@ -129,10 +148,16 @@ async def test_rule1_same_add_on_many_times_and_exactly_100_fees(
 
 async def test_rule2_unknown_customer(api: Api, catalog: Catalog) -> None:
     await catalog.add_on("a", 100)
-    await rejected(api, "CUSTOMER_NOT_FOUND", ["customerId"], customerId="nope",
-                   fees=[{"addOnCode": "a"}])
-    await rejected(api, "CUSTOMER_NOT_FOUND", ["externalCustomerId"],
-                   externalCustomerId="nope", fees=[{"addOnCode": "a"}])
+    await rejected(
+        api, "CUSTOMER_NOT_FOUND", ["customerId"], customerId="nope", fees=[{"addOnCode": "a"}]
+    )
+    await rejected(
+        api,
+        "CUSTOMER_NOT_FOUND",
+        ["externalCustomerId"],
+        externalCustomerId="nope",
+        fees=[{"addOnCode": "a"}],
+    )
 
 
 async def test_rule2_missing_customer_reference(api: Api, catalog: Catalog) -> None:
@@ -146,8 +171,13 @@ async def test_rule2_customer_of_another_organization(
     other = Catalog(await make_api("Other"))
     foreign_customer = await other.customer("theirs")
     await catalog.add_on("a", 100)
-    await rejected(api, "CUSTOMER_NOT_FOUND", ["customerId"], customerId=foreign_customer,
-                   fees=[{"addOnCode": "a"}])
+    await rejected(
+        api,
+        "CUSTOMER_NOT_FOUND",
+        ["customerId"],
+        customerId=foreign_customer,
+        fees=[{"addOnCode": "a"}],
+    )
 
 
 async def test_rule2_unknown_deleted_or_foreign_add_on(
@@ -159,16 +189,37 @@ async def test_rule2_unknown_deleted_or_foreign_add_on(
     await delete_add_on(api.db, catalog.org, gone)
     other = Catalog(await make_api("Other"))
     foreign = await other.add_on("theirs", 100)
-    await rejected(api, "ADD_ON_NOT_FOUND", ["fees", "1", "addOnCode"], customerId=customer,
-                   fees=[{"addOnCode": "live"}, {"addOnCode": "missing"}])
-    await rejected(api, "ADD_ON_NOT_FOUND", ["fees", "0", "addOnId"], customerId=customer,
-                   fees=[{"addOnId": gone}])
-    await rejected(api, "ADD_ON_NOT_FOUND", ["fees", "0", "addOnCode"], customerId=customer,
-                   fees=[{"addOnCode": "gone"}])
-    await rejected(api, "ADD_ON_NOT_FOUND", ["fees", "0", "addOnId"], customerId=customer,
-                   fees=[{"addOnId": foreign}])
-    await rejected(api, "REQUIRED", ["fees", "0", "addOnId"], customerId=customer,
-                   fees=[{"units": "1"}])
+    await rejected(
+        api,
+        "ADD_ON_NOT_FOUND",
+        ["fees", "1", "addOnCode"],
+        customerId=customer,
+        fees=[{"addOnCode": "live"}, {"addOnCode": "missing"}],
+    )
+    await rejected(
+        api,
+        "ADD_ON_NOT_FOUND",
+        ["fees", "0", "addOnId"],
+        customerId=customer,
+        fees=[{"addOnId": gone}],
+    )
+    await rejected(
+        api,
+        "ADD_ON_NOT_FOUND",
+        ["fees", "0", "addOnCode"],
+        customerId=customer,
+        fees=[{"addOnCode": "gone"}],
+    )
+    await rejected(
+        api,
+        "ADD_ON_NOT_FOUND",
+        ["fees", "0", "addOnId"],
+        customerId=customer,
+        fees=[{"addOnId": foreign}],
+    )
+    await rejected(
+        api, "REQUIRED", ["fees", "0", "addOnId"], customerId=customer, fees=[{"units": "1"}]
+    )
 
 
 async def test_rule2_by_external_id_and_code(api: Api, catalog: Catalog) -> None:
@@ -187,8 +238,12 @@ async def test_rule3_input_currency_is_taken_by_a_customer_without_one(
 ) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100, "EUR")
-    invoice = await ok(api, customerId=customer, currency="USD",
-                       fees=[{"addOnCode": "a", "unitAmountCents": "500"}])
+    invoice = await ok(
+        api,
+        customerId=customer,
+        currency="USD",
+        fees=[{"addOnCode": "a", "unitAmountCents": "500"}],
+    )
     assert invoice["currency"] == "USD"
     assert invoice["customer"]["currency"] == "USD"
 
@@ -209,29 +264,39 @@ async def test_rule3_add_on_currency_when_nothing_else(api: Api, catalog: Catalo
     assert invoice["customer"]["currency"] == "JPY"
 
 
-async def test_rule3_mixed_add_on_currencies_need_a_currency(
-    api: Api, catalog: Catalog
-) -> None:
+async def test_rule3_mixed_add_on_currencies_need_a_currency(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("eur", 100, "EUR")
     await catalog.add_on("usd", 100, "USD")
-    await rejected(api, "CURRENCY_REQUIRED", ["currency"], customerId=customer,
-                   fees=[{"addOnCode": "eur"}, {"addOnCode": "usd"}])
+    await rejected(
+        api,
+        "CURRENCY_REQUIRED",
+        ["currency"],
+        customerId=customer,
+        fees=[{"addOnCode": "eur"}, {"addOnCode": "usd"}],
+    )
 
 
 async def test_rule3_currency_unlike_the_customers(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1", currency="EUR")
     await catalog.add_on("a", 100, "EUR")
-    await rejected(api, "CURRENCY_MISMATCH", ["currency"], customerId=customer, currency="USD",
-                   fees=[{"addOnCode": "a", "unitAmountCents": 1}])
+    await rejected(
+        api,
+        "CURRENCY_MISMATCH",
+        ["currency"],
+        customerId=customer,
+        currency="USD",
+        fees=[{"addOnCode": "a", "unitAmountCents": 1}],
+    )
 
 
 async def test_rule3_currency_not_iso_4217_writes_nothing(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100, "EUR")
     before = await counts(api)
-    result = await api.raw(CREATE, input={"customerId": customer, "currency": "EURO",
-                                          "fees": [{"addOnCode": "a"}]})
+    result = await api.raw(
+        CREATE, input={"customerId": customer, "currency": "EURO", "fees": [{"addOnCode": "a"}]}
+    )
     assert result.errors is not None
     assert "at .currency" in result.errors[0].message
     assert await counts(api) == before
@@ -242,11 +307,17 @@ async def test_rule3_a_failed_first_invoice_leaves_the_customer_currency_unset(
 ) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100, "EUR")
-    await rejected(api, "TAX_NOT_FOUND", ["fees", "0", "taxCodes", "0"], customerId=customer,
-                   fees=[{"addOnCode": "a", "taxCodes": ["nope"]}])
+    await rejected(
+        api,
+        "TAX_NOT_FOUND",
+        ["fees", "0", "taxCodes", "0"],
+        customerId=customer,
+        fees=[{"addOnCode": "a", "taxCodes": ["nope"]}],
+    )
     async with api.db.read() as session:
         row = await session.get(tables.Customer, customer)
-    assert row is not None and row.currency is None
+    assert row is not None
+    assert row.currency is None
 
 
 # Rule 4 — a null price is the add-on's only in the add-on's own currency.
@@ -260,13 +331,16 @@ async def test_rule4_null_price_takes_the_add_on_price(api: Api, catalog: Catalo
     assert invoice["feesAmountCents"] == "2468"
 
 
-async def test_rule4_null_price_in_another_currency_is_refused(
-    api: Api, catalog: Catalog
-) -> None:
+async def test_rule4_null_price_in_another_currency_is_refused(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1", currency="USD")
     await catalog.add_on("a", 1234, "EUR")
-    await rejected(api, "UNIT_AMOUNT_REQUIRED", ["fees", "0", "unitAmountCents"],
-                   customerId=customer, fees=[{"addOnCode": "a"}])
+    await rejected(
+        api,
+        "UNIT_AMOUNT_REQUIRED",
+        ["fees", "0", "unitAmountCents"],
+        customerId=customer,
+        fees=[{"addOnCode": "a"}],
+    )
 
 
 async def test_rule4_zero_is_a_valid_price(api: Api, catalog: Catalog) -> None:
@@ -282,11 +356,15 @@ async def test_rule4_zero_is_a_valid_price(api: Api, catalog: Catalog) -> None:
 async def test_rule5_sub_cent_prices_round_half_up(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 0, "EUR", tax_codes=[])
-    invoice = await ok(api, customerId=customer, fees=[
-        {"addOnCode": "a", "units": "3", "unitAmountCents": "0.333", "taxCodes": []},
-        {"addOnCode": "a", "units": "1", "unitAmountCents": "2.5", "taxCodes": []},
-        {"addOnCode": "a", "units": 0.5, "unitAmountCents": "5", "taxCodes": []},
-    ])
+    invoice = await ok(
+        api,
+        customerId=customer,
+        fees=[
+            {"addOnCode": "a", "units": "3", "unitAmountCents": "0.333", "taxCodes": []},
+            {"addOnCode": "a", "units": "1", "unitAmountCents": "2.5", "taxCodes": []},
+            {"addOnCode": "a", "units": 0.5, "unitAmountCents": "5", "taxCodes": []},
+        ],
+    )
     fees = invoice["fees"]
     assert [f["preciseAmountCents"] for f in fees] == ["0.999", "2.5", "2.5"]
     assert [f["amountCents"] for f in fees] == ["1", "3", "3"]
@@ -319,16 +397,26 @@ async def test_rule5_bad_amounts_are_refused(
 ) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100, "EUR")
-    await rejected(api, code, ["fees", "1", field], customerId=customer,
-                   fees=[{"addOnCode": "a"}, {"addOnCode": "a", **fee}])
+    await rejected(
+        api,
+        code,
+        ["fees", "1", field],
+        customerId=customer,
+        fees=[{"addOnCode": "a"}, {"addOnCode": "a", **fee}],
+    )
 
 
 async def test_rule5_overflow_of_the_sum_is_refused(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100, "EUR")
     half = str(2**62)
-    await rejected(api, "VALUE_OUT_OF_RANGE", ["fees"], customerId=customer,
-                   fees=[{"addOnCode": "a", "unitAmountCents": half, "taxCodes": []}] * 2)
+    await rejected(
+        api,
+        "VALUE_OUT_OF_RANGE",
+        ["fees"],
+        customerId=customer,
+        fees=[{"addOnCode": "a", "unitAmountCents": half, "taxCodes": []}] * 2,
+    )
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "abc"])
@@ -338,9 +426,11 @@ async def test_rule5_non_finite_numbers_are_graphql_errors(
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100, "EUR")
     before = await counts(api)
-    result = await api.raw(CREATE, input={"customerId": customer,
-                                          "fees": [{"addOnCode": "a", "units": value}]})
-    assert result.errors is not None and "units" in result.errors[0].message
+    result = await api.raw(
+        CREATE, input={"customerId": customer, "fees": [{"addOnCode": "a", "units": value}]}
+    )
+    assert result.errors is not None
+    assert "units" in result.errors[0].message
     assert await counts(api) == before
 
 
@@ -351,11 +441,15 @@ async def test_rule6_description_and_display_name_fallbacks(api: Api, catalog: C
     customer = await catalog.customer("c1")
     await catalog.add_on("plain", 100, description="Plain add-on")
     await catalog.add_on("fancy", 100, invoice_display_name="Fancy on invoice")
-    invoice = await ok(api, customerId=customer, fees=[
-        {"addOnCode": "plain"},
-        {"addOnCode": "fancy"},
-        {"addOnCode": "fancy", "invoiceDisplayName": "Custom", "description": "Mine"},
-    ])
+    invoice = await ok(
+        api,
+        customerId=customer,
+        fees=[
+            {"addOnCode": "plain"},
+            {"addOnCode": "fancy"},
+            {"addOnCode": "fancy", "invoiceDisplayName": "Custom", "description": "Mine"},
+        ],
+    )
     fees = invoice["fees"]
     assert [f["description"] for f in fees] == ["Plain add-on", None, "Mine"]
     assert [f["invoiceName"] for f in fees] == ["Plain", "Fancy on invoice", "Custom"]
@@ -378,10 +472,16 @@ async def test_rule7_tax_precedence(api: Api, catalog: Catalog) -> None:
     def codes(invoice: dict[str, Any]) -> list[list[str]]:
         return [[t["taxCode"] for t in fee["appliedTaxes"]] for fee in invoice["fees"]]
 
-    invoice = await ok(api, customerId=plain, fees=[
-        {"addOnCode": "bare"}, {"addOnCode": "taxed"}, {"addOnCode": "taxed", "taxCodes": ["fee"]},
-        {"addOnCode": "taxed", "taxCodes": []},
-    ])
+    invoice = await ok(
+        api,
+        customerId=plain,
+        fees=[
+            {"addOnCode": "bare"},
+            {"addOnCode": "taxed"},
+            {"addOnCode": "taxed", "taxCodes": ["fee"]},
+            {"addOnCode": "taxed", "taxCodes": []},
+        ],
+    )
     assert codes(invoice) == [["org"], ["addon"], ["fee"], []]
     invoice = await ok(api, customerId=taxed, fees=[{"addOnCode": "bare"}, {"addOnCode": "taxed"}])
     assert codes(invoice) == [["cust"], ["addon"]]
@@ -391,8 +491,13 @@ async def test_rule7_unknown_tax_code(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.tax("vat", "20")
     await catalog.add_on("a", 100)
-    await rejected(api, "TAX_NOT_FOUND", ["fees", "0", "taxCodes", "1"], customerId=customer,
-                   fees=[{"addOnCode": "a", "taxCodes": ["vat", "nope"]}])
+    await rejected(
+        api,
+        "TAX_NOT_FOUND",
+        ["fees", "0", "taxCodes", "1"],
+        customerId=customer,
+        fees=[{"addOnCode": "a", "taxCodes": ["vat", "nope"]}],
+    )
 
 
 async def test_rule7_largest_remainder_keeps_every_sum_to_the_cent(
@@ -405,8 +510,15 @@ async def test_rule7_largest_remainder_keeps_every_sum_to_the_cent(
     await catalog.add_on("a", 25, tax_codes=["vat10"])
     invoice = await ok(api, customerId=customer, fees=[{"addOnCode": "a"}] * 3)
     assert [f["taxesAmountCents"] for f in invoice["fees"]] == ["3", "3", "2"]
-    assert invoice["appliedTaxes"] == [{"taxCode": "vat10", "taxName": "VAT10", "taxRate": "10",
-                                        "taxableBaseAmountCents": "75", "amountCents": "8"}]
+    assert invoice["appliedTaxes"] == [
+        {
+            "taxCode": "vat10",
+            "taxName": "VAT10",
+            "taxRate": "10",
+            "taxableBaseAmountCents": "75",
+            "amountCents": "8",
+        }
+    ]
     assert invoice["taxesAmountCents"] == "8"
     assert invoice["totalAmountCents"] == "83"
 
@@ -431,21 +543,31 @@ async def test_rule8_worked_example(api: Api, catalog: Catalog) -> None:
     await catalog.tax("eco", "5.5")
     await catalog.tax("exempt", "0")
     await catalog.add_on("a", 0)
-    invoice = await ok(api, customerId=customer, fees=[
-        {"addOnCode": "a", "units": "2", "unitAmountCents": "1049", "taxCodes": ["vat", "eco"]},
-        {"addOnCode": "a", "units": "1.5", "unitAmountCents": "333", "taxCodes": ["vat"]},
-        {"addOnCode": "a", "units": "3", "unitAmountCents": "0.333",
-         "taxCodes": ["eco", "exempt"]},
-    ])
+    invoice = await ok(
+        api,
+        customerId=customer,
+        fees=[
+            {"addOnCode": "a", "units": "2", "unitAmountCents": "1049", "taxCodes": ["vat", "eco"]},
+            {"addOnCode": "a", "units": "1.5", "unitAmountCents": "333", "taxCodes": ["vat"]},
+            {
+                "addOnCode": "a",
+                "units": "3",
+                "unitAmountCents": "0.333",
+                "taxCodes": ["eco", "exempt"],
+            },
+        ],
+    )
     assert [f["amountCents"] for f in invoice["fees"]] == ["2098", "500", "1"]
     assert [[t["amountCents"] for t in f["appliedTaxes"]] for f in invoice["fees"]] == [
-        ["420", "115"], ["100"], ["0", "0"]
+        ["420", "115"],
+        ["100"],
+        ["0", "0"],
     ]
     assert [f["totalAmountCents"] for f in invoice["fees"]] == ["2633", "600", "1"]
-    assert [(t["taxCode"], t["taxableBaseAmountCents"], t["amountCents"])
-            for t in invoice["appliedTaxes"]] == [
-        ("vat", "2598", "520"), ("eco", "2099", "115"), ("exempt", "1", "0")
-    ]
+    assert [
+        (t["taxCode"], t["taxableBaseAmountCents"], t["amountCents"])
+        for t in invoice["appliedTaxes"]
+    ] == [("vat", "2598", "520"), ("eco", "2099", "115"), ("exempt", "1", "0")]
     assert invoice["feesAmountCents"] == "2599"
     assert invoice["subTotalExcludingTaxesAmountCents"] == "2599"
     assert invoice["taxesAmountCents"] == "635"
@@ -479,7 +601,10 @@ async def test_rule9_status_and_payment_status(api: Api, catalog: Catalog) -> No
     paid = await ok(api, customerId=customer, fees=[{"addOnCode": "a", "unitAmountCents": 0}])
     due = await ok(api, customerId=customer, fees=[{"addOnCode": "a"}])
     assert (paid["invoiceType"], paid["status"], paid["paymentStatus"]) == (
-        "ONE_OFF", "FINALIZED", "SUCCEEDED")
+        "ONE_OFF",
+        "FINALIZED",
+        "SUCCEEDED",
+    )
     assert due["paymentStatus"] == "PENDING"
 
 
@@ -487,8 +612,9 @@ async def test_rule9_issuing_date_in_customer_timezone_and_due_date(
     api: Api, catalog: Catalog
 ) -> None:
     assert api.organization is not None
-    await update_organization(api.db, catalog.org, {"net_payment_term": 30,
-                                                     "timezone": "Asia/Tokyo"})
+    await update_organization(
+        api.db, catalog.org, {"net_payment_term": 30, "timezone": "Asia/Tokyo"}
+    )
     la = await catalog.customer("la", timezone="America/Los_Angeles", net_payment_term=15)
     org_tz = await catalog.customer("tokyo")
     await catalog.add_on("a", 100)
@@ -496,7 +622,8 @@ async def test_rule9_issuing_date_in_customer_timezone_and_due_date(
 
     async def issue(customer_id: str) -> tables.Invoice:
         created = await create_one_off_invoice(
-            api.db, catalog.org,
+            api.db,
+            catalog.org,
             OneOffInvoiceInput(customer_id=customer_id, fees=[FeeInput(add_on_code="a")]),
             now=one_am_utc,
         )
@@ -526,9 +653,15 @@ async def test_rule10_per_customer_numbering(api: Api, catalog: Catalog) -> None
 
 
 async def test_rule10_per_organization_numbering(api: Api, catalog: Catalog) -> None:
-    await update_organization(api.db, catalog.org, {
-        "document_number_prefix": "ORG", "document_numbering": "PER_ORGANIZATION",
-        "timezone": "Pacific/Auckland"})
+    await update_organization(
+        api.db,
+        catalog.org,
+        {
+            "document_number_prefix": "ORG",
+            "document_numbering": "PER_ORGANIZATION",
+            "timezone": "Pacific/Auckland",
+        },
+    )
     first = await catalog.customer("first")
     second = await catalog.customer("second")
     await catalog.add_on("a", 100)
@@ -536,8 +669,11 @@ async def test_rule10_per_organization_numbering(api: Api, catalog: Catalog) -> 
     numbers = []
     for customer in (first, second, first):
         created = await create_one_off_invoice(
-            api.db, catalog.org,
-            OneOffInvoiceInput(customer_id=customer, fees=[FeeInput(add_on_code="a")]), now=now)
+            api.db,
+            catalog.org,
+            OneOffInvoiceInput(customer_id=customer, fees=[FeeInput(add_on_code="a")]),
+            now=now,
+        )
         numbers.append(created.invoice.number)
     assert numbers == ["ORG-202602-001", "ORG-202602-002", "ORG-202602-003"]
 
@@ -558,8 +694,11 @@ async def test_rule10_concurrent_creates_are_gapless(api: Api, catalog: Catalog)
 async def test_rule11_same_key_same_input_is_one_invoice(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100)
-    request = {"customerId": customer, "idempotencyKey": "k1",
-               "fees": [{"addOnCode": "a", "units": "1.0"}]}
+    request = {
+        "customerId": customer,
+        "idempotencyKey": "k1",
+        "fees": [{"addOnCode": "a", "units": "1.0"}],
+    }
     first = await ok(api, **request)
     again = await ok(api, **{**request, "fees": [{"addOnCode": "a", "units": 1}]})
     assert again == first
@@ -571,15 +710,27 @@ async def test_rule11_same_key_other_input_is_refused(api: Api, catalog: Catalog
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100)
     await ok(api, customerId=customer, idempotencyKey="k1", fees=[{"addOnCode": "a"}])
-    await rejected(api, "IDEMPOTENCY_KEY_REUSED", ["idempotencyKey"], customerId=customer,
-                   idempotencyKey="k1", fees=[{"addOnCode": "a", "units": 2}])
+    await rejected(
+        api,
+        "IDEMPOTENCY_KEY_REUSED",
+        ["idempotencyKey"],
+        customerId=customer,
+        idempotencyKey="k1",
+        fees=[{"addOnCode": "a", "units": 2}],
+    )
 
 
 async def test_rule11_key_longer_than_255_is_refused(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100)
-    await rejected(api, "TOO_LONG", ["idempotencyKey"], customerId=customer,
-                   idempotencyKey="k" * 256, fees=[{"addOnCode": "a"}])
+    await rejected(
+        api,
+        "TOO_LONG",
+        ["idempotencyKey"],
+        customerId=customer,
+        idempotencyKey="k" * 256,
+        fees=[{"addOnCode": "a"}],
+    )
 
 
 async def test_rule11_concurrent_duplicates_make_one_invoice_and_one_event(
@@ -587,10 +738,12 @@ async def test_rule11_concurrent_duplicates_make_one_invoice_and_one_event(
 ) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100)
-    invoices = await asyncio.gather(*(
-        ok(api, customerId=customer, idempotencyKey="same", fees=[{"addOnCode": "a"}])
-        for _ in range(20)
-    ))
+    invoices = await asyncio.gather(
+        *(
+            ok(api, customerId=customer, idempotencyKey="same", fees=[{"addOnCode": "a"}])
+            for _ in range(20)
+        )
+    )
     assert len({invoice["id"] for invoice in invoices}) == 1
     assert (await counts(api))["invoices"] == 1
     assert (await counts(api))["events"] == 1
@@ -612,12 +765,16 @@ async def test_rule12_a_failure_midway_writes_nothing(
     monkeypatch.setattr("models.one_off_invoices.record_event", crash)
     with pytest.raises(RuntimeError):
         await create_one_off_invoice(
-            api.db, catalog.org,
-            OneOffInvoiceInput(customer_id=customer, fees=[FeeInput(add_on_code="a")]))
+            api.db,
+            catalog.org,
+            OneOffInvoiceInput(customer_id=customer, fees=[FeeInput(add_on_code="a")]),
+        )
     assert await counts(api) == before
     async with api.db.read() as session:
         row = await session.get(tables.Customer, customer)
-        assert row is not None and row.currency is None and row.invoice_seq == 0
+        assert row is not None
+        assert row.currency is None
+        assert row.invoice_seq == 0
     monkeypatch.undo()
     invoice = await ok(api, customerId=customer, fees=[{"addOnCode": "a"}])
     assert invoice["sequentialId"] == 1
@@ -684,8 +841,7 @@ async def test_read_invoice_and_lists(api: Api, catalog: Catalog) -> None:
     assert data["invoices"] == {"totalCount": 1, "nodes": [{"id": mine["id"]}]}
     everything = await api("query { invoices { totalCount } }")
     assert everything["invoices"]["totalCount"] == 2
-    nested = await api("query($id: ID) { customer(id: $id) { invoices { nodes { id } } } }",
-                       id=one)
+    nested = await api("query($id: ID) { customer(id: $id) { invoices { nodes { id } } } }", id=one)
     assert nested["customer"]["invoices"]["nodes"] == [{"id": mine["id"]}]
 
 
