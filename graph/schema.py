@@ -6,27 +6,30 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from graph.add_ons import AddOnMutation, AddOnQuery
-from graph.breadth import SelectionBreadthLimiter
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
 from graph.invoices import InvoiceMutation, InvoiceQuery
+from graph.limits import (
+    MAX_ALIASES,
+    MAX_DEPTH,
+    MAX_TOKENS,
+    CachedValidation,
+    DocumentLimits,
+    SelectionBreadthLimiter,
+)
 from graph.masking import MaskUnexpectedErrors, label_refused_document
 from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.scalars import SCALAR_MAP
 from graph.subscriptions import InvoiceSubscription
 from graph.taxes import TaxMutation, TaxQuery
 from graph.webhooks import WebhookMutation, WebhookQuery
+
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "schema"]
 
 QUERIES: tuple[type, ...] = (
     OrganizationQuery,
@@ -44,10 +47,6 @@ MUTATIONS: tuple[type, ...] = (
     InvoiceMutation,
     WebhookMutation,
 )
-
-MAX_DEPTH = 10
-MAX_ALIASES = 30
-MAX_TOKENS = 4000
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)
@@ -70,12 +69,12 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
-            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=256),
-            partial(ValidationCache, maxsize=256),
+            DocumentLimits,
+            # Before the cache: a refused document must not reach validation at all.
             SelectionBreadthLimiter,
+            partial(CachedValidation, maxsize=256),
             MaskUnexpectedErrors,
         ],
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from graph.breadth import MAX_SELECTIONS
-from graph.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from graph.limits import MAX_ALIASES, MAX_DEPTH, MAX_SELECTIONS, MAX_TOKENS
 from tests.conftest import Api
 
 
@@ -92,12 +91,16 @@ async def test_the_limits_apply_before_authentication(api: Api) -> None:
 async def test_a_selection_set_past_the_breadth_limit_is_refused_before_validation(
     api: Api,
 ) -> None:
-    wide = "{ organization { " + "id " * (MAX_SELECTIONS + 1) + "} }"
+    # `nope` is no field: had validation run, it would say so too.
+    wide = "{ organization { " + "id " * MAX_SELECTIONS + "nope } }"
     result = await api.raw(wide)
 
     assert result.data is None
-    assert [error.extensions for error in result.errors or []] == [
-        {"code": "GRAPHQL_VALIDATION_FAILED"}
+    assert [(error.message, error.extensions) for error in result.errors or []] == [
+        (
+            f"A selection set may hold at most {MAX_SELECTIONS} selections.",
+            {"code": "GRAPHQL_VALIDATION_FAILED"},
+        )
     ]
     assert await api("{ organization { " + "id " * MAX_SELECTIONS + "} }")
 
