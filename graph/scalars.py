@@ -14,6 +14,7 @@ from models.money import CURRENCY_CODES
 
 _INTEGER = re.compile(r"^-?\d{1,40}$")
 _MAX_DECIMAL_TEXT = 64
+_MAX_EXPONENT = 100
 
 
 def _parse_big_int(value: object) -> int:
@@ -40,6 +41,10 @@ def _parse_decimal(value: object) -> Decimal:
         except InvalidOperation:
             raise ValueError(f"{value!r} is not a decimal number") from None
         if parsed.is_finite():
+            exponent = parsed.as_tuple().exponent
+            # 0E-50000000 is eleven characters and fifty million digits once written out.
+            if isinstance(exponent, int) and abs(exponent) > _MAX_EXPONENT:
+                raise ValueError(f"Decimal exponents are limited to ±{_MAX_EXPONENT}")
             return parsed
     raise ValueError("Decimal takes a finite number (no NaN or Infinity)")
 

@@ -135,7 +135,10 @@ async def update_customer(
     values = _checked(fields, checks)
     try:
         async with db.write() as session:
-            customer = await find_customer(session, organization_id, customer_id=customer_id)
+            # Locked: an invoice committing meanwhile could fix the currency under our feet.
+            customer = await find_customer(
+                session, organization_id, customer_id=customer_id, for_update=True
+            )
             if customer is None:
                 raise reject(ErrorCode.CUSTOMER_NOT_FOUND, ("id",), "no customer with this id")
             checks.raise_if_any()
@@ -173,7 +176,9 @@ async def find_customer(
     *,
     customer_id: str | None = None,
     external_id: str | None = None,
+    for_update: bool = False,
 ) -> Customer | None:
+    """`for_update` locks the row (PostgreSQL) for a writer that decides from what it reads."""
     if customer_id is None and external_id is None:
         return None
     query = select(Customer).where(Customer.organization_id == organization_id)
@@ -181,6 +186,8 @@ async def find_customer(
         query = query.where(Customer.id == customer_id)
     if external_id is not None:
         query = query.where(Customer.external_id == external_id)
+    if for_update:
+        query = query.with_for_update()
     return (await session.exec(query)).first()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from models.customers import find_customer
 from models.db import Database
 from models.errors import ErrorCode, Path, Rejected, UserError
 from models.invoices import invoice_payload
-from models.money import MAX_MINOR_UNITS, decimal_places, is_currency
+from models.money import EXACT, MAX_MINOR_UNITS, decimal_places, is_currency
 from models.numbering import (
     format_invoice_number_per_customer,
     format_invoice_number_per_organization,
@@ -81,7 +81,7 @@ class OneOffInvoiceInput:
 def _canonical(value: object) -> str:
     if isinstance(value, Decimal):
         # 1, 1.0 and 1E0 are one amount.
-        return format(value.normalize(), "f")
+        return format(value.normalize(EXACT), "f")
     raise TypeError(type(value).__name__)
 
 
@@ -89,6 +89,18 @@ def _canonical(value: object) -> str:
 class CreatedInvoice:
     invoice: Invoice
     replayed: bool  # True when an idempotency key returned an earlier invoice
+
+
+def _canonical_decimal(value: Decimal) -> Decimal:
+    """One spelling per amount: 1, 1.0 and 1E0 are stored and hashed alike, and an exponent
+    like 0E-2000 cannot turn into two thousand digits of text."""
+    value = value.normalize(EXACT)
+    if value.is_zero():
+        return Decimal(0)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return value.quantize(Decimal(1), context=EXACT)
+    return value
 
 
 def _check_decimal(checks: Checks, value: Decimal | None, path: Path, name: str) -> Decimal | None:
@@ -105,44 +117,63 @@ def _check_decimal(checks: Checks, value: Decimal | None, path: Path, name: str)
             ErrorCode.INVALID_VALUE, path, f"{name} has more than {MAX_DECIMALS} decimal places"
         )
     else:
-        return value
+        return _canonical_decimal(value)
     return None
 
 
-def _check_shape(request: OneOffInvoiceInput) -> Checks:
-    """Everything that can be judged without the database."""
+def _normalized(request: OneOffInvoiceInput) -> OneOffInvoiceInput:
+    """The request checked without the database, trimmed and in canonical form; what is
+    stored is what was checked."""
     checks = Checks()
     if request.customer_id is None and request.external_customer_id is None:
         checks.add(ErrorCode.REQUIRED, ("customerId",), "give customerId or externalCustomerId")
     if request.currency is not None and not is_currency(request.currency):
         checks.add(ErrorCode.INVALID_VALUE, ("currency",), f"{request.currency!r} is not ISO 4217")
+    idempotency_key = None
     if request.idempotency_key is not None:
-        checks.text(request.idempotency_key, ("idempotencyKey",), max_length=MAX_IDEMPOTENCY_KEY)
+        idempotency_key = checks.text(
+            request.idempotency_key,
+            ("idempotencyKey",),
+            required=True,
+            max_length=MAX_IDEMPOTENCY_KEY,
+        )
     if not request.fees:
         checks.add(ErrorCode.REQUIRED, ("fees",), "an invoice needs at least one fee")
     if len(request.fees) > MAX_FEES:
         checks.add(ErrorCode.VALUE_OUT_OF_RANGE, ("fees",), f"at most {MAX_FEES} fees")
-        return checks
+        checks.raise_if_any()
+    fees = []
     for index, fee in enumerate(request.fees):
         at = ("fees", str(index))
         if fee.add_on_id is None and fee.add_on_code is None:
             checks.add(ErrorCode.REQUIRED, (*at, "addOnId"), "give addOnId or addOnCode")
-        _check_decimal(checks, fee.units, (*at, "units"), "units")
-        _check_decimal(checks, fee.unit_amount_cents, (*at, "unitAmountCents"), "unitAmountCents")
-        checks.text(fee.description, (*at, "description"), max_length=LONG_TEXT)
-        checks.text(fee.invoice_display_name, (*at, "invoiceDisplayName"), max_length=SHORT_TEXT)
-    return checks
+        fees.append(
+            replace(
+                fee,
+                units=_check_decimal(checks, fee.units, (*at, "units"), "units"),
+                unit_amount_cents=_check_decimal(
+                    checks, fee.unit_amount_cents, (*at, "unitAmountCents"), "unitAmountCents"
+                ),
+                description=checks.text(
+                    fee.description, (*at, "description"), max_length=LONG_TEXT
+                ),
+                invoice_display_name=checks.text(
+                    fee.invoice_display_name, (*at, "invoiceDisplayName"), max_length=SHORT_TEXT
+                ),
+            )
+        )
+    checks.raise_if_any()
+    return replace(request, fees=fees, idempotency_key=idempotency_key)
 
 
 async def create_one_off_invoice(
     db: Database, organization_id: str, request: OneOffInvoiceInput, *, now: datetime | None = None
 ) -> CreatedInvoice:
-    checks = _check_shape(request)
-    checks.raise_if_any()
+    request = _normalized(request)
     fingerprint = request.fingerprint()
     try:
         async with db.write() as session:
-            created = await _create(session, organization_id, request, fingerprint, now or utcnow())
+            created = await _create(session, organization_id, request, fingerprint, now)
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first: answer with its
         # invoice. Any other conflict would be a bug, and is raised as one.
@@ -327,17 +358,19 @@ async def _create(
     organization_id: str,
     request: OneOffInvoiceInput,
     fingerprint: str,
-    now: datetime,
+    at: datetime | None,
 ) -> CreatedInvoice:
     replay = await _replay(session, organization_id, request, fingerprint)
     if replay is not None:
         return replay
     checks = Checks()
+    # Locked until commit: the currency decided below must still be the customer's then.
     customer = await find_customer(
         session,
         organization_id,
         customer_id=request.customer_id,
         external_id=request.external_customer_id,
+        for_update=True,
     )
     if customer is None:
         which = "customerId" if request.customer_id is not None else "externalCustomerId"
@@ -367,14 +400,16 @@ async def _create(
     except billing.AmountOutOfRange as error:
         raise _out_of_range(error) from error
 
-    # Counters last among the reads: the row locks they take are held until commit, so
-    # they should be held as briefly as possible. Customer before organization, always.
+    # The organization's row lock serializes every invoice of the organization until commit:
+    # taken last, to be held briefly. Customer before organization, always.
     (customer_seq,) = await bump(session, Customer, customer.id, "invoice_seq")
     org_seq, event_seq = await bump(
         session, Organization, organization_id, "invoice_seq", "event_seq"
     )
     organization = await session.get(Organization, organization_id)
     assert organization is not None
+    # Taken under the counter locks, so that invoice numbers and dates rise together.
+    now = at or utcnow()
     timezone = customer.timezone or organization.timezone or "UTC"
     issued = issuing_date(now, timezone)
     term = (
@@ -435,7 +470,7 @@ async def _create(
             position=position,
             units=line.units,
             unit_amount_cents=line.unit_amount_cents,
-            precise_amount_cents=computed_fee.precise_amount_cents,
+            precise_amount_cents=_canonical_decimal(computed_fee.precise_amount_cents),
             amount_cents=computed_fee.amount_cents,
             taxes_amount_cents=computed_fee.taxes_amount_cents,
             total_amount_cents=computed_fee.total_amount_cents,

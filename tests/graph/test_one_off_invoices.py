@@ -864,3 +864,140 @@ async def test_another_organization_reads_no_invoice(
     data = await intruder(READ, id=invoice["id"], customerId=customer)
     assert data["invoice"] is None
     assert data["invoices"] == {"totalCount": 0, "nodes": []}
+
+
+# Found in review: canonical amounts, exact fingerprints, trimmed text, races on the customer.
+
+
+async def test_amounts_are_stored_in_one_canonical_spelling(api: Api, catalog: Catalog) -> None:
+    customer = await catalog.customer("c1")
+    await catalog.add_on("a", 100)
+    invoice = await ok(
+        api,
+        customerId=customer,
+        fees=[
+            {"addOnCode": "a", "units": "0E-90", "unitAmountCents": "1.50"},
+            {"addOnCode": "a", "units": "2.000", "unitAmountCents": "1E+2"},
+            {"addOnCode": "a", "units": "-0", "unitAmountCents": "0E+5"},
+        ],
+    )
+    assert [
+        (f["units"], f["unitAmountCents"], f["preciseAmountCents"]) for f in invoice["fees"]
+    ] == [("0", "1.5", "0"), ("2", "100", "200"), ("0", "0", "0")]
+
+
+async def test_huge_exponents_are_refused_by_the_scalar(api: Api, catalog: Catalog) -> None:
+    customer = await catalog.customer("c1")
+    await catalog.add_on("a", 100)
+    before = await counts(api)
+    result = await api.raw(
+        CREATE, input={"customerId": customer, "fees": [{"addOnCode": "a", "units": "0E-50000000"}]}
+    )
+    assert result.errors is not None
+    assert await counts(api) == before
+
+
+async def test_fingerprint_tells_apart_amounts_past_28_digits(api: Api, catalog: Catalog) -> None:
+    customer = await catalog.customer("c1")
+    await catalog.add_on("a", 100)
+    first = {"addOnCode": "a", "units": "1", "unitAmountCents": "12345678.123456789012"}
+    other = {**first, "unitAmountCents": "12345678.123456789010"}
+    await ok(api, customerId=customer, idempotencyKey="k", fees=[first])
+    await rejected(
+        api,
+        "IDEMPOTENCY_KEY_REUSED",
+        ["idempotencyKey"],
+        customerId=customer,
+        idempotencyKey="k",
+        fees=[other],
+    )
+
+
+async def test_fee_text_is_stored_trimmed(api: Api, catalog: Catalog) -> None:
+    customer = await catalog.customer("c1")
+    await catalog.add_on("a", 100, description="Default")
+    invoice = await ok(
+        api,
+        customerId=customer,
+        idempotencyKey="  key-1  ",
+        fees=[
+            {"addOnCode": "a", "invoiceDisplayName": "   ", "description": "  Mine  "},
+        ],
+    )
+    assert invoice["fees"][0]["invoiceName"] == "A"
+    assert invoice["fees"][0]["invoiceDisplayName"] is None
+    assert invoice["fees"][0]["description"] == "Mine"
+    again = await ok(
+        api,
+        customerId=customer,
+        idempotencyKey="key-1",
+        fees=[
+            {"addOnCode": "a", "invoiceDisplayName": None, "description": "Mine"},
+        ],
+    )
+    assert again["id"] == invoice["id"]
+    await rejected(
+        api,
+        "REQUIRED",
+        ["idempotencyKey"],
+        customerId=customer,
+        idempotencyKey="   ",
+        fees=[{"addOnCode": "a"}],
+    )
+
+
+async def test_racing_first_invoices_in_two_currencies_agree_with_the_customer(
+    api: Api, catalog: Catalog
+) -> None:
+    await catalog.add_on("eur", 100, "EUR")
+    await catalog.add_on("usd", 100, "USD")
+    for round_ in range(5):
+        customer = await catalog.customer(f"race-{round_}")
+        payloads = await asyncio.gather(
+            create(api, customerId=customer, currency="EUR", fees=[{"addOnCode": "eur"}]),
+            create(api, customerId=customer, currency="USD", fees=[{"addOnCode": "usd"}]),
+        )
+        won = [p["invoice"] for p in payloads if p["invoice"] is not None]
+        lost = [p["userErrors"] for p in payloads if p["invoice"] is None]
+        assert len(won) == 1
+        assert [[e["code"] for e in errors] for errors in lost] == [["CURRENCY_MISMATCH"]]
+        assert won[0]["customer"]["currency"] == won[0]["currency"]
+
+
+async def test_a_currency_change_racing_an_invoice_never_splits_the_customer(
+    api: Api, catalog: Catalog
+) -> None:
+    await catalog.add_on("eur", 100, "EUR")
+    update = """mutation($id: ID!) { updateCustomer(input: {id: $id, currency: USD}) {
+                  customer { currency } userErrors { code } } }"""
+    for round_ in range(5):
+        customer = await catalog.customer(f"split-{round_}", currency="EUR")
+        await asyncio.gather(
+            create(api, customerId=customer, fees=[{"addOnCode": "eur"}]),
+            api(update, id=customer),
+        )
+        async with api.db.read() as session:
+            row = await session.get(tables.Customer, customer)
+            currencies = set(
+                await session.scalars(
+                    select(tables.Invoice.currency).where(tables.Invoice.customer_id == customer)
+                )
+            )
+        assert row is not None
+        assert currencies <= {row.currency}
+
+
+async def test_numbers_and_creation_instants_rise_together(api: Api, catalog: Catalog) -> None:
+    customer = await catalog.customer("c1")
+    await catalog.add_on("a", 100)
+    await asyncio.gather(
+        *(ok(api, customerId=customer, fees=[{"addOnCode": "a"}]) for _ in range(20))
+    )
+    async with api.db.read() as session:
+        instants = list(
+            await session.scalars(
+                select(tables.Invoice.created_at).order_by(tables.Invoice.sequential_id)
+            )
+        )
+    assert len(instants) == 20
+    assert instants == sorted(instants)
