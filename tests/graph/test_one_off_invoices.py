@@ -8,6 +8,7 @@ from typing import Any, Unpack
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from models import tables
 from models.add_ons import AddOnFields, create_add_on, delete_add_on
@@ -978,10 +979,9 @@ async def test_a_currency_change_racing_an_invoice_never_splits_the_customer(
         )
         async with api.db.read() as session:
             row = await session.get(tables.Customer, customer)
+            of_customer = col(tables.Invoice.customer_id) == customer
             currencies = set(
-                await session.scalars(
-                    select(tables.Invoice.currency).where(tables.Invoice.customer_id == customer)
-                )
+                await session.scalars(select(col(tables.Invoice.currency)).where(of_customer))
             )
         assert row is not None
         assert currencies <= {row.currency}
@@ -996,7 +996,7 @@ async def test_numbers_and_creation_instants_rise_together(api: Api, catalog: Ca
     async with api.db.read() as session:
         instants = list(
             await session.scalars(
-                select(tables.Invoice.created_at).order_by(tables.Invoice.sequential_id)
+                select(col(tables.Invoice.created_at)).order_by(col(tables.Invoice.sequential_id))
             )
         )
     assert len(instants) == 20
