@@ -6,11 +6,14 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import cache
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,6 +31,15 @@ from models.webhook_sender import webhook_sender
 logger = logging.getLogger("oneoff")
 
 BackgroundService = Callable[[Database, Settings], AbstractAsyncContextManager[None]]
+
+# GraphiQL without a CDN: static/graphiql.html is Strawberry's page with its scripts and styles
+# taken from static/graphiql/ (vendored, see its README), which the app serves at /graphiql-assets.
+STATIC = Path(__file__).parent / "static"
+
+
+@cache
+def _graphiql_html() -> str:
+    return (STATIC / "graphiql.html").read_text(encoding="utf-8")
 
 
 def _bearer(value: object) -> str | None:
@@ -47,6 +59,10 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.db = db
         self.settings = settings
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return _graphiql_html()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -69,6 +85,7 @@ class GraphQLView(GraphQL[Context, None]):
         if organization is None:
             raise ConnectionRejectionError()
         context.organization = organization
+        context.api_key = key
 
 
 class BodyLimit:
@@ -154,6 +171,7 @@ def create_app(
             Route("/health", health),
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+            Mount("/graphiql-assets", StaticFiles(directory=STATIC / "graphiql"), name="graphiql"),
         ],
         lifespan=lifespan,
     )

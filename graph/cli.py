@@ -62,6 +62,14 @@ async def _create_organization(url: str, name: str) -> tuple[str, str]:
         await db.dispose()
 
 
+async def _create_key(url: str, organization_id: str) -> str:
+    db = Database(url)
+    try:
+        return (await organizations.create_api_key(db, organization_id)).plain
+    finally:
+        await db.dispose()
+
+
 async def _revoke(url: str, key_id: str) -> None:
     db = Database(url)
     try:
@@ -87,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="create an organization; prints its API key alone on the last line",
     )
     create.add_argument("name")
+    issue = commands.add_parser(
+        "create-api-key",
+        help="issue another API key for an organization; prints it alone on the last line",
+    )
+    issue.add_argument("organization_id")
     revoke = commands.add_parser("revoke-api-key", help="revoke an API key by its id")
     revoke.add_argument("key_id")
     commands.add_parser("export-schema", help="print the GraphQL SDL")
@@ -110,6 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(migrate.upgrade(url))
             organization_id, key = asyncio.run(_create_organization(url, args.name))
             print(f"organization {organization_id} created; its API key (shown once):")
+            print(key)
+            return 0
+        if args.command == "create-api-key":
+            key = asyncio.run(_create_key(url, args.organization_id))
+            print(f"API key for organization {args.organization_id} (shown once):")
             print(key)
             return 0
         asyncio.run(_revoke(url, args.key_id))

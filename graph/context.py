@@ -31,6 +31,8 @@ class Context:
     organization: Organization | None = None
     loaders: Loaders = field(init=False)
     connection_params: dict[str, Any] | None = None
+    # Kept for long-lived WebSocket operations, which check now and then that it still works.
+    api_key: str | None = None
     # Strawberry writes the request/response objects here; the view needs somewhere to put them.
     request: Any = None
     response: Any = None

@@ -20,6 +20,7 @@ from graph.limits import (
     MAX_TOKENS,
     CachedValidation,
     DocumentLimits,
+    RefuseNulCharacters,
     SelectionBreadthLimiter,
 )
 from graph.masking import MaskUnexpectedErrors, label_refused_document
@@ -74,6 +75,7 @@ def build_schema() -> strawberry.Schema:
             DocumentLimits,
             # Before the cache: a refused document must not reach validation at all.
             SelectionBreadthLimiter,
+            RefuseNulCharacters,
             partial(CachedValidation, maxsize=256),
             MaskUnexpectedErrors,
         ],

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
 
-from graph.context import Info
+from graph.context import Info, unauthenticated
 from graph.errors import bad_user_input
 from graph.invoices import Invoice
 from models.customers import find_customer
 from models.events import decode_event_cursor, encode_event_cursor, follow
+from models.organizations import authenticate
 from models.pagination import PaginationError
 
 
@@ -39,6 +41,17 @@ class InvoiceSubscription:
     ) -> AsyncGenerator[InvoiceEvent, None]:
         context = info.context
         organization_id = context.organization_id
+        db = context.db
+
+        async def key_still_live() -> bool:
+            return (
+                context.api_key is not None and await authenticate(db, context.api_key) is not None
+            )
+
+        # A connection outlives keys: each new operation, and a running one now and then,
+        # checks that the key it was opened with has not been revoked since.
+        if not await key_still_live():
+            raise unauthenticated()
         try:
             start = None if after is None else decode_event_cursor(after)
         except PaginationError as error:
@@ -50,13 +63,18 @@ class InvoiceSubscription:
                         "No such customer.", extensions={"code": "CUSTOMER_NOT_FOUND"}
                     )
         events = follow(
-            context.db,
+            db,
             organization_id,
             after=start,
             customer_id=customer_id,
             poll_seconds=context.settings.event_poll_seconds,
         )
+        key_checked = time.monotonic()
         async for event, invoice in events:
+            if time.monotonic() - key_checked > context.settings.api_key_recheck_seconds:
+                if not await key_still_live():
+                    raise unauthenticated()
+                key_checked = time.monotonic()
             # The connection's context lives for hours; invoices are immutable but their
             # customer is not, so no loader cache survives from one event to the next.
             context.loaders.clear()

@@ -99,6 +99,8 @@ async def authenticate(db: Database, presented: str) -> Organization | None:
 async def create_api_key(db: Database, organization_id: str) -> IssuedKey:
     key = _issue_key(organization_id)
     async with db.write() as session:
+        if await session.get(Organization, organization_id) is None:
+            raise reject(ErrorCode.NOT_FOUND, ("organizationId",), "no such organization")
         session.add(key.api_key)
     return key
 
@@ -106,6 +108,11 @@ async def create_api_key(db: Database, organization_id: str) -> IssuedKey:
 async def revoke_api_key(db: Database, organization_id: str, key_id: str) -> ApiKey:
     """Revoke one key; the last live key stays, or the organization would lock itself out."""
     async with db.write() as session:
+        # Two revocations at once must not both see two live keys and leave none (PostgreSQL):
+        # the organization row lock makes them count one after the other.
+        await session.exec(
+            select(Organization.id).where(Organization.id == organization_id).with_for_update()
+        )
         live = list(
             await session.exec(
                 select(ApiKey).where(

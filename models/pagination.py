@@ -50,7 +50,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         instant = datetime.fromisoformat(created)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise PaginationError(f"{cursor!r} is not a cursor of this list") from error
-    if instant.tzinfo is None:
+    if instant.tzinfo is None or "\x00" in row_id:
         raise PaginationError(f"{cursor!r} is not a cursor of this list")
     return instant, row_id
 

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     webhook_lease_margin_seconds: float = Field(default=30.0, alias="ONEOFF_WEBHOOK_LEASE_MARGIN")
     # How often outbox readers look for events committed by other processes.
     event_poll_seconds: float = Field(default=1.0, alias="ONEOFF_EVENT_POLL_SECONDS")
+    # How long a WebSocket operation may run on a key before checking it was not revoked.
+    api_key_recheck_seconds: float = Field(default=5.0, alias="ONEOFF_API_KEY_RECHECK_SECONDS")
     run_webhook_sender: bool = Field(default=True, alias="ONEOFF_WEBHOOK_SENDER")
     max_request_bytes: int = Field(default=1_000_000, alias="ONEOFF_MAX_REQUEST_BYTES")
 

@@ -126,11 +126,13 @@ def _endpoint_not_found() -> Exception:
 
 
 async def find_endpoint(
-    session: AsyncSession, organization_id: str, endpoint_id: str
+    session: AsyncSession, organization_id: str, endpoint_id: str, *, for_update: bool = False
 ) -> WebhookEndpoint | None:
     query = select(WebhookEndpoint).where(
         WebhookEndpoint.organization_id == organization_id, WebhookEndpoint.id == endpoint_id
     )
+    if for_update:
+        query = query.with_for_update()
     return (await session.exec(query)).first()
 
 
@@ -184,10 +186,13 @@ async def update_endpoint(
 async def delete_endpoint(db: Database, organization_id: str, endpoint_id: str) -> WebhookEndpoint:
     """Deletes the endpoint with its deliveries and their attempts; events stay."""
     async with db.write() as session:
-        endpoint = await find_endpoint(session, organization_id, endpoint_id)
+        # The endpoint first (PostgreSQL): an invoice being created reads it FOR SHARE, so
+        # it either finishes its delivery before this delete goes on, or waits and skips
+        # the endpoint; locked after the deliveries, its new delivery would break the delete.
+        endpoint = await find_endpoint(session, organization_id, endpoint_id, for_update=True)
         if endpoint is None:
             raise _endpoint_not_found()
-        # Locked first (PostgreSQL): a sender finishing an attempt locks its delivery before
+        # Locked next (PostgreSQL): a sender finishing an attempt locks its delivery before
         # it adds the attempt, so no attempt can appear after the attempts are deleted.
         deliveries = list(
             await session.exec(

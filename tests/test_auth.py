@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -10,6 +11,8 @@ import httpx
 import pytest
 
 from graph.app import create_app
+from models.errors import ErrorCode, Rejected
+from models.organizations import authenticate, create_api_key, revoke_api_key
 from models.settings import Settings
 from tests.conftest import Api, MakeApi
 
@@ -203,3 +206,21 @@ async def test_a_revoked_key_cannot_be_revoked_again(http: Http, api: Api) -> No
     again = (await http.as_key(new_key, REVOKE_KEY, id=key_id(api.key)))["revokeApiKey"]
 
     assert [e["code"] for e in again["userErrors"]] == ["API_KEY_NOT_FOUND"]
+
+
+async def test_two_keys_revoked_at_once_leave_one_live(api: Api) -> None:
+    """Found in review: on PostgreSQL both revocations could count two live keys."""
+    assert api.organization is not None
+    for _ in range(5):
+        other = await create_api_key(api.db, api.organization.id)
+        live = [key_id(api.key), other.api_key.id]
+        outcomes = await asyncio.gather(
+            *(revoke_api_key(api.db, api.organization.id, one) for one in live),
+            return_exceptions=True,
+        )
+        refused = [o for o in outcomes if isinstance(o, Rejected)]
+        assert len(refused) == 1, outcomes
+        assert refused[0].errors[0].code == ErrorCode.LAST_API_KEY
+        survivor = live[0] if outcomes[0] is refused[0] else live[1]
+        api.key = api.key if survivor == key_id(api.key) else other.plain
+        assert await authenticate(api.db, api.key) is not None

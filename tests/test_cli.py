@@ -124,3 +124,30 @@ def test_serve_takes_host_and_port(capsys: pytest.CaptureFixture[str]) -> None:
     usage = capsys.readouterr().out
     assert "--host" in usage
     assert "--port" in usage
+
+
+def test_create_api_key_issues_another_key_for_an_organization(
+    in_process: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["create-organization", "Two Keys Ltd"]) == 0
+    first = capsys.readouterr().out.splitlines()[-1]
+    organization_id = asyncio.run(_organization_id(in_process, first))
+
+    assert cli.main(["create-api-key", organization_id]) == 0
+
+    second = capsys.readouterr().out.splitlines()[-1]
+    assert KEY_LINE.fullmatch(second)
+    assert second != first
+    assert organization_name(in_process, second) == "Two Keys Ltd"
+    assert cli.main(["create-api-key", str(uuid.uuid4())]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+async def _organization_id(url: str, key: str) -> str:
+    db = Database(url)
+    try:
+        organization = await authenticate(db, key)
+        assert organization is not None
+        return organization.id
+    finally:
+        await db.dispose()

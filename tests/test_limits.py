@@ -116,3 +116,19 @@ async def test_refused_documents_say_why_in_a_code(api: Api) -> None:
         assert {error.extensions["code"] for error in result.errors if error.extensions} == {
             code
         }, document
+
+
+async def test_nul_characters_are_refused_alike_on_every_engine(api: Api) -> None:
+    lookup = "query($e: String) { customer(externalId: $e) { id } }"
+    literal = '{ customer(externalId: "a\\u0000b") { id } }'
+    create = (
+        "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { userErrors { code } } }"
+    )
+    for result in (
+        await api.raw(lookup, e="a\x00b"),
+        await api.raw(literal),
+        await api.raw(create, i={"externalId": "x", "name": "nul\x00name"}),
+    ):
+        assert result.data is None
+        assert [error.extensions for error in result.errors or []] == [{"code": "BAD_USER_INPUT"}]
+    assert (await api("{ customers { totalCount } }"))["customers"]["totalCount"] == 0

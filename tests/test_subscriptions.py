@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
@@ -157,3 +158,30 @@ async def test_a_listener_that_does_not_read_holds_no_one_back(server: Any) -> N
     assert late == got
     await stalled.close()
     await reader.close()
+
+
+async def test_a_revoked_key_stops_its_subscriptions(server_factory: StartServer) -> None:
+    server = server_factory(
+        env_overrides={"ONEOFF_EVENT_POLL_SECONDS": "0.5", "ONEOFF_API_KEY_RECHECK_SECONDS": "0"}
+    )
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    created = await api("mutation { createApiKey { key apiKey { id } } }")
+    other = Http(server.base_url, created["createApiKey"]["key"])
+    socket = await connected(server.ws_url, key)
+    await subscribe(socket, SUBSCRIPTION, {})
+    await asyncio.sleep(0.3)
+    await other.invoice(customer)
+    assert (await next_data(socket))["invoiceCreated"]["invoice"]["customer"]
+    revoked_id = str(uuid.UUID(key.split("_")[1]))
+    data = await other(
+        "mutation($id: ID!) { revokeApiKey(id: $id) { userErrors { code } } }", id=revoked_id
+    )
+    assert data["revokeApiKey"]["userErrors"] == []
+
+    await other.invoice(customer)
+    await refused(socket, "1", "UNAUTHENTICATED")
+    await subscribe(socket, SUBSCRIPTION, {}, op_id="2")
+    await refused(socket, "2", "UNAUTHENTICATED")
+    await socket.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 from datetime import timedelta
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
-from models import tables
+from models import outbox, pg_wakeups, tables
 from models.columns import utcnow
 from models.settings import Settings
 from tests.conftest import Api, MakeApi
@@ -513,3 +514,40 @@ async def test_retry_makes_a_delivery_pending_and_due_now(api: Api) -> None:
     assert before <= row.next_attempt_at < later
     assert row.status == "PENDING"
     assert row.attempt_count == 1
+
+
+async def test_deleting_an_endpoint_while_an_invoice_commits_never_fails(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in review: on PostgreSQL an invoice could add a delivery to an endpoint being
+    deleted, and the delete then failed on the foreign key. The invoice is held open after
+    it has read the endpoints, while the delete starts."""
+    catalog = Catalog(api)
+    await catalog.customer("c1")
+    await catalog.add_on("a", 100)
+    endpoint_id = (await created(api))["webhookEndpoint"]["id"]
+    endpoints_read = asyncio.Event()
+    real_announce = pg_wakeups.announce
+
+    async def slow_announce(session: Any) -> None:
+        endpoints_read.set()
+        await asyncio.sleep(0.5)
+        await real_announce(session)
+
+    monkeypatch.setattr(outbox, "announce", slow_announce)
+
+    async def delete_once_the_endpoints_are_read() -> dict[str, Any]:
+        await endpoints_read.wait()
+        payload: dict[str, Any] = (await api(DELETE, id=endpoint_id))["deleteWebhookEndpoint"]
+        return payload
+
+    invoice, deleted = await asyncio.gather(
+        ok(api, externalCustomerId="c1", fees=[{"addOnCode": "a"}]),
+        delete_once_the_endpoints_are_read(),
+    )
+    assert deleted["userErrors"] == []
+    assert invoice["id"]
+    assert await endpoint_count(api) == 0
+    async with api.db.read() as session:
+        left = await session.scalar(select(func.count()).select_from(tables.WebhookDelivery))
+    assert left == 0
