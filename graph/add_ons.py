@@ -6,15 +6,14 @@ from datetime import datetime
 
 import strawberry
 
-from graph.connection import Connection
+from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, bad_user_input, user_errors
+from graph.errors import UserError, user_errors
 from graph.scalars import BigInt, CurrencyCode, currency_of
 from graph.taxes import Tax
 from graph.unset import given
 from models import add_ons, tables
 from models.errors import Rejected
-from models.pagination import PaginationError
 
 
 @strawberry.type(description="Something the organization bills once, with a default price.")
@@ -139,15 +138,9 @@ class AddOnQuery:
         after: str | None = None,
         search_term: str | None = None,
     ) -> Connection[AddOn]:
-        organization_id = info.context.organization_id
-        try:
-            async with info.context.db.read() as session:
-                page = await add_ons.list_add_ons(
-                    session, organization_id, first=first, after=after, search_term=search_term
-                )
-        except PaginationError as error:
-            raise bad_user_input(error) from error
-        return Connection.of(page, AddOn.of)
+        return await paged(
+            info, add_ons.list_add_ons, AddOn.of, first=first, after=after, search_term=search_term
+        )
 
 
 @strawberry.type

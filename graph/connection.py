@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 
-from models.pagination import Keyed, Page
+from graph.errors import bad_user_input
+from models.pagination import Keyed, Page, PaginationError
+
+if TYPE_CHECKING:
+    from graph.context import Info
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT", bound=Keyed)
@@ -50,3 +54,20 @@ class Connection(Generic[NodeT]):
             ),
             total_count=page.total_count,
         )
+
+
+async def paged(
+    info: Info,
+    query: Callable[..., Awaitable[Page[RowT]]],
+    convert: Callable[[RowT], NodeT],
+    **filters: Any,
+) -> Connection[NodeT]:
+    """`query(session, organization_id, **filters)` for the caller's organization, in a
+    session of its own; a bad `first` or cursor is the client's error."""
+    organization_id = info.context.organization_id
+    try:
+        async with info.context.db.read() as session:
+            page = await query(session, organization_id, **filters)
+    except PaginationError as error:
+        raise bad_user_input(error) from error
+    return Connection.of(page, convert)

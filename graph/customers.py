@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph.connection import Connection
+from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, bad_user_input, user_errors
+from graph.errors import UserError, user_errors
 from graph.scalars import CurrencyCode, currency_of
 from graph.taxes import Tax
 from graph.unset import given
 from models import customers, tables
 from models.errors import Rejected
-from models.pagination import PaginationError
 
 if TYPE_CHECKING:
     from graph.invoices import Invoice
@@ -192,15 +191,14 @@ class CustomerQuery:
         after: str | None = None,
         search_term: str | None = None,
     ) -> Connection[Customer]:
-        organization_id = info.context.organization_id
-        try:
-            async with info.context.db.read() as session:
-                page = await customers.list_customers(
-                    session, organization_id, first=first, after=after, search_term=search_term
-                )
-        except PaginationError as error:
-            raise bad_user_input(error) from error
-        return Connection.of(page, Customer.of)
+        return await paged(
+            info,
+            customers.list_customers,
+            Customer.of,
+            first=first,
+            after=after,
+            search_term=search_term,
+        )
 
 
 @strawberry.type

@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph.connection import Connection
+from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, bad_user_input, user_errors
+from graph.errors import UserError, user_errors
 from graph.scalars import BigInt, CurrencyCode, currency_of, currency_value
 from models import invoices, tables
 from models.add_ons import add_ons_by_id
 from models.errors import Rejected
 from models.one_off_invoices import FeeInput, OneOffInvoiceInput, create_one_off_invoice
-from models.pagination import PaginationError
 
 if TYPE_CHECKING:
     from graph.add_ons import AddOn
@@ -319,15 +318,9 @@ class InvoiceQuery:
 async def invoice_page(
     info: Info, first: int | None, after: str | None, customer_id: str | None
 ) -> Connection[Invoice]:
-    organization_id = info.context.organization_id
-    try:
-        async with info.context.db.read() as session:
-            page = await invoices.list_invoices(
-                session, organization_id, first=first, after=after, customer_id=customer_id
-            )
-    except PaginationError as error:
-        raise bad_user_input(error) from error
-    return Connection.of(page, Invoice.of)
+    return await paged(
+        info, invoices.list_invoices, Invoice.of, first=first, after=after, customer_id=customer_id
+    )
 
 
 @strawberry.type

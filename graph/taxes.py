@@ -7,13 +7,12 @@ from decimal import Decimal
 
 import strawberry
 
-from graph.connection import Connection
+from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, bad_user_input, user_errors
+from graph.errors import UserError, user_errors
 from graph.unset import given
 from models import tables, taxes_catalog
 from models.errors import Rejected
-from models.pagination import PaginationError
 
 
 @strawberry.type(
@@ -106,15 +105,7 @@ class TaxQuery:
     async def taxes(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Tax]:
-        organization_id = info.context.organization_id
-        try:
-            async with info.context.db.read() as session:
-                page = await taxes_catalog.list_taxes(
-                    session, organization_id, first=first, after=after
-                )
-        except PaginationError as error:
-            raise bad_user_input(error) from error
-        return Connection.of(page, Tax.of)
+        return await paged(info, taxes_catalog.list_taxes, Tax.of, first=first, after=after)
 
 
 @strawberry.type

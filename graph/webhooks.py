@@ -7,14 +7,13 @@ from enum import Enum
 
 import strawberry
 
-from graph.connection import Connection
+from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, bad_user_input, user_errors
+from graph.errors import UserError, user_errors
 from graph.unset import given
 from models import tables, webhooks
 from models.errors import Rejected
 from models.events import encode_event_cursor
-from models.pagination import PaginationError
 
 
 @strawberry.enum(description="Where a delivery stands.")
@@ -203,14 +202,9 @@ class WebhookQuery:
     async def webhook_endpoints(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[WebhookEndpoint]:
-        try:
-            async with info.context.db.read() as session:
-                page = await webhooks.list_endpoints(
-                    session, info.context.organization_id, first=first, after=after
-                )
-        except PaginationError as error:
-            raise bad_user_input(error) from error
-        return Connection.of(page, WebhookEndpoint.of)
+        return await paged(
+            info, webhooks.list_endpoints, WebhookEndpoint.of, first=first, after=after
+        )
 
     @strawberry.field(
         description="Deliveries of events to endpoints, newest first, with their "
@@ -224,19 +218,15 @@ class WebhookQuery:
         status: WebhookDeliveryStatus | None = None,
         endpoint_id: strawberry.ID | None = None,
     ) -> Connection[WebhookDelivery]:
-        try:
-            async with info.context.db.read() as session:
-                page = await webhooks.list_deliveries(
-                    session,
-                    info.context.organization_id,
-                    first=first,
-                    after=after,
-                    status=status.name if status else None,
-                    endpoint_id=endpoint_id,
-                )
-        except PaginationError as error:
-            raise bad_user_input(error) from error
-        return Connection.of(page, WebhookDelivery.of)
+        return await paged(
+            info,
+            webhooks.list_deliveries,
+            WebhookDelivery.of,
+            first=first,
+            after=after,
+            status=status.name if status else None,
+            endpoint_id=endpoint_id,
+        )
 
 
 @strawberry.type

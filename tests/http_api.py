@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
+from models import tables
 from models.db import Database
 from models.organizations import create_organization
 
@@ -57,3 +59,14 @@ class Http:
         invoice: dict[str, Any] = data["createOneOffInvoice"]["invoice"]
         assert invoice is not None, data
         return invoice
+
+
+async def invoice_and_event_counts(database_url: str) -> tuple[int, int]:
+    db = Database(database_url)
+    try:
+        async with db.read() as session:
+            invoices = await session.scalar(select(func.count()).select_from(tables.Invoice))
+            events = await session.scalar(select(func.count()).select_from(tables.Event))
+        return int(invoices or 0), int(events or 0)
+    finally:
+        await db.dispose()

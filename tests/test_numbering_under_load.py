@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import func, select
-
-from models import tables
-from models.db import Database
-from tests.http_api import Http, create_organization_key
+from tests.http_api import Http, create_organization_key, invoice_and_event_counts
 from tests.server import StartServer, server_factory
 
 __all__ = ["server_factory"]
@@ -22,17 +18,6 @@ mutation($c: ID, $k: String) {
   }
 }
 """
-
-
-async def _counts(database_url: str) -> tuple[int, int]:
-    db = Database(database_url)
-    try:
-        async with db.read() as session:
-            invoices = await session.scalar(select(func.count()).select_from(tables.Invoice))
-            events = await session.scalar(select(func.count()).select_from(tables.Event))
-        return int(invoices or 0), int(events or 0)
-    finally:
-        await db.dispose()
 
 
 async def test_50_concurrent_creates_number_1_to_50_once_each(
@@ -51,7 +36,7 @@ async def test_50_concurrent_creates_number_1_to_50_once_each(
     invoices = await asyncio.gather(*(one() for _ in range(50)))
     assert sorted(invoice["sequentialId"] for invoice in invoices) == list(range(1, 51))
     assert len({invoice["number"] for invoice in invoices}) == 50
-    assert await _counts(server.database_url) == (50, 50)
+    assert await invoice_and_event_counts(server.database_url) == (50, 50)
 
 
 async def test_20_concurrent_duplicates_make_one_invoice_and_one_event(
@@ -63,4 +48,4 @@ async def test_20_concurrent_duplicates_make_one_invoice_and_one_event(
     payloads = await asyncio.gather(*(api(CREATE, c=customer, k="order-42") for _ in range(20)))
     ids = {p["createOneOffInvoice"]["invoice"]["id"] for p in payloads}
     assert len(ids) == 1
-    assert await _counts(server.database_url) == (1, 1)
+    assert await invoice_and_event_counts(server.database_url) == (1, 1)

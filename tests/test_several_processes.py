@@ -7,12 +7,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import func, select
 
-from models import tables
-from models.db import Database
 from tests.databases import FreshDatabase, _asyncpg_dsn
-from tests.http_api import Http, create_organization_key
+from tests.http_api import Http, create_organization_key, invoice_and_event_counts
 from tests.server import StartServer, server_factory
 from tests.ws import connected, next_data, nothing_within, subscribe
 
@@ -30,17 +27,6 @@ mutation($c: ID, $k: String) {
 SUBSCRIPTION = """
 subscription { invoiceCreated { cursor invoice { id number } } }
 """
-
-
-async def _counts(database_url: str) -> tuple[int, int]:
-    db = Database(database_url)
-    try:
-        async with db.read() as session:
-            invoices = await session.scalar(select(func.count()).select_from(tables.Invoice))
-            events = await session.scalar(select(func.count()).select_from(tables.Event))
-        return int(invoices or 0), int(events or 0)
-    finally:
-        await db.dispose()
 
 
 async def test_two_processes_number_gaplessly_and_dedupe_across_each_other(
@@ -69,7 +55,7 @@ async def test_two_processes_number_gaplessly_and_dedupe_across_each_other(
         *(create(api_a if n % 2 else api_b, "same-order") for n in range(20))
     )
     assert len({invoice["id"] for invoice in duplicates}) == 1
-    assert await _counts(url) == (101, 101)
+    assert await invoice_and_event_counts(url) == (101, 101)
 
 
 async def test_a_listener_on_one_process_gets_invoices_made_on_another(
