@@ -113,3 +113,9 @@ def make_api(db: Database, settings: Settings) -> MakeApi:
 @pytest.fixture
 async def api(make_api: MakeApi) -> Api:
     return await make_api("Acme Corp")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One plain line, rather than a skip per test, when the PostgreSQL half did not run."""
+    if postgres_admin_url() is None:
+        terminalreporter.write_line(PG_SKIP_REASON, yellow=True)
