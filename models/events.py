@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -68,7 +68,7 @@ async def follow(
     after: int | None,
     customer_id: str | None,
     poll_seconds: float,
-) -> AsyncIterator[tuple[Event, Invoice]]:
+) -> AsyncGenerator[tuple[Event, Invoice], None]:
     """Events after the cursor in sequence order, then new ones as they commit, forever.
 
     Pull-based: the next page is read only when the consumer asks for more, so a slow

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from models.events import encode_event_cursor
 from tests.databases import FreshDatabase, _asyncpg_dsn
 from tests.http_api import Http, create_organization_key, invoice_and_event_counts
 from tests.server import StartServer, server_factory
@@ -25,7 +26,7 @@ mutation($c: ID, $k: String) {
 """
 
 SUBSCRIPTION = """
-subscription { invoiceCreated { cursor invoice { id number } } }
+subscription($after: String) { invoiceCreated(after: $after) { cursor invoice { id number } } }
 """
 
 
@@ -70,8 +71,7 @@ async def test_a_listener_on_one_process_gets_invoices_made_on_another(
     writer = Http(writer_side.base_url, key)
     customer = (await writer.setup("c"))["c"]
     socket = await connected(listener_side.ws_url, key)
-    await subscribe(socket, SUBSCRIPTION, {})
-    await asyncio.sleep(0.5)
+    await subscribe(socket, SUBSCRIPTION, {"after": encode_event_cursor(0)})
     created = await asyncio.gather(*(writer(CREATE, c=customer, k=None) for _ in range(20)))
     expected = sorted(p["createOneOffInvoice"]["invoice"]["number"] for p in created)
     received = [(await next_data(socket))["invoiceCreated"] for _ in range(20)]
@@ -93,8 +93,7 @@ async def test_a_lost_notification_costs_at_most_one_poll(
     writer = Http(writer_side.base_url, key)
     customer = (await writer.setup("c"))["c"]
     socket = await connected(listener_side.ws_url, key)
-    await subscribe(socket, SUBSCRIPTION, {})
-    await asyncio.sleep(0.5)
+    await subscribe(socket, SUBSCRIPTION, {"after": encode_event_cursor(0)})
     connection = await asyncpg.connect(_asyncpg_dsn(url))
     try:
         # Every LISTEN connection of both servers is cut: notifications are lost until

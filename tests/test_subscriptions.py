@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from models.events import encode_event_cursor
 from tests.http_api import Http, create_organization_key
 from tests.server import StartServer, server_factory
 from tests.ws import connected, next_data, next_message, nothing_within, open_socket, subscribe
 
 __all__ = ["server_factory"]
+
+FROM_THE_START = encode_event_cursor(0)
 
 SUBSCRIPTION = """
 subscription($customerId: ID, $after: String) {
@@ -48,12 +51,14 @@ async def test_listener_sees_its_own_organization_and_customer_only(server: Any)
     customers_b = await b.setup("one")
 
     everything = await connected(server.ws_url, key_a)
-    await subscribe(everything, SUBSCRIPTION, {})
+    # From the first event on, so that no invoice can slip in before a subscription starts.
+    await subscribe(everything, SUBSCRIPTION, {"after": FROM_THE_START})
     only_two = await connected(server.ws_url, key_a)
-    await subscribe(only_two, SUBSCRIPTION, {"customerId": customers_a["two"]})
+    await subscribe(
+        only_two, SUBSCRIPTION, {"customerId": customers_a["two"], "after": FROM_THE_START}
+    )
     other_org = await connected(server.ws_url, key_b)
-    await subscribe(other_org, SUBSCRIPTION, {})
-    await asyncio.sleep(0.3)  # let the subscriptions start before the invoices exist
+    await subscribe(other_org, SUBSCRIPTION, {"after": FROM_THE_START})
 
     first = await a.invoice(customers_a["one"])
     second = await a.invoice(customers_a["two"])
@@ -98,8 +103,7 @@ async def test_resume_after_a_drop_replays_exactly_the_missed_events(server: Any
     api = Http(server.base_url, key)
     customer = (await api.setup("c"))["c"]
     socket = await connected(server.ws_url, key)
-    await subscribe(socket, SUBSCRIPTION, {})
-    await asyncio.sleep(0.3)
+    await subscribe(socket, SUBSCRIPTION, {"after": FROM_THE_START})
     first = await api.invoice(customer)
     event = (await next_data(socket))["invoiceCreated"]
     assert event["invoice"]["id"] == first["id"]
@@ -124,7 +128,7 @@ async def test_replay_meets_live_events_without_gap_or_duplicate(server: Any) ->
     api = Http(server.base_url, key)
     customer = (await api.setup("c"))["c"]
     before = [await api.invoice(customer) for _ in range(3)]
-    start_cursor = "ZXZlbnQ6MA=="  # event:0, the cursor before everything
+    start_cursor = FROM_THE_START
     socket = await connected(server.ws_url, key)
     await subscribe(socket, SUBSCRIPTION, {"after": start_cursor})
     during = await asyncio.gather(*(api.invoice(customer) for _ in range(10)))
@@ -144,10 +148,9 @@ async def test_a_listener_that_does_not_read_holds_no_one_back(server: Any) -> N
     api = Http(server.base_url, key)
     customer = (await api.setup("c"))["c"]
     stalled = await connected(server.ws_url, key)
-    await subscribe(stalled, SUBSCRIPTION, {})
+    await subscribe(stalled, SUBSCRIPTION, {"after": FROM_THE_START})
     reader = await connected(server.ws_url, key)
-    await subscribe(reader, SUBSCRIPTION, {})
-    await asyncio.sleep(0.3)
+    await subscribe(reader, SUBSCRIPTION, {"after": FROM_THE_START})
     created = [await api.invoice(customer) for _ in range(30)]
     got = [
         (await next_data(reader, timeout=5))["invoiceCreated"]["invoice"]["id"] for _ in range(30)
@@ -170,8 +173,7 @@ async def test_a_revoked_key_stops_its_subscriptions(server_factory: StartServer
     created = await api("mutation { createApiKey { key apiKey { id } } }")
     other = Http(server.base_url, created["createApiKey"]["key"])
     socket = await connected(server.ws_url, key)
-    await subscribe(socket, SUBSCRIPTION, {})
-    await asyncio.sleep(0.3)
+    await subscribe(socket, SUBSCRIPTION, {"after": FROM_THE_START})
     await other.invoice(customer)
     assert (await next_data(socket))["invoiceCreated"]["invoice"]["customer"]
     revoked_id = str(uuid.UUID(key.split("_")[1]))
@@ -184,4 +186,26 @@ async def test_a_revoked_key_stops_its_subscriptions(server_factory: StartServer
     await refused(socket, "1", "UNAUTHENTICATED")
     await subscribe(socket, SUBSCRIPTION, {}, op_id="2")
     await refused(socket, "2", "UNAUTHENTICATED")
+    await socket.close()
+
+
+async def test_without_a_cursor_only_new_invoices_arrive_and_at_once(
+    server_factory: StartServer,
+) -> None:
+    # Polling every minute: only the in-process wake-up can bring the event within the
+    # ten seconds next_data waits.
+    server = server_factory(env_overrides={"ONEOFF_EVENT_POLL_SECONDS": "60"})
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    before = await api.invoice(customer)
+    socket = await connected(server.ws_url, key)
+    await subscribe(socket, SUBSCRIPTION, {})
+    # Start-up allowance: the subscription fixes "now" when it starts. Too short a pause
+    # can only fail this test, never pass it wrongly.
+    await asyncio.sleep(0.5)
+    after = await api.invoice(customer)
+    event = (await next_data(socket))["invoiceCreated"]
+    assert event["invoice"]["id"] == after["id"] != before["id"]
+    assert await nothing_within(socket, 0.5)
     await socket.close()

@@ -118,7 +118,8 @@ async def test_shutdown_hands_an_unfinished_send_back_due_at_once(
     started = time.monotonic()
     await first.stop()
 
-    assert time.monotonic() - started < 2.0
+    # Well short of the receiver's five seconds: the send was interrupted, not awaited.
+    assert time.monotonic() - started < 4.0
     row = await delivery(api.db)
     assert row.status == "PENDING"
     assert row.lease_until is None
