@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -208,7 +210,10 @@ async def update_organization(
 
 
 async def revoke_api_key_by_id(db: Database, key_id: str) -> ApiKey:
-    """For operators: the key's organization is looked up from the key id."""
+    """For operators: the key's organization is looked up from the key id, given as its
+    UUID or as the 32 hex digits embedded in the key itself."""
+    with contextlib.suppress(ValueError):
+        key_id = str(uuid.UUID(key_id.strip()))
     async with db.read() as session:
         key = await session.get(ApiKey, key_id)
     if key is None:

@@ -151,3 +151,16 @@ async def _organization_id(url: str, key: str) -> str:
         return organization.id
     finally:
         await db.dispose()
+
+
+def test_revoke_api_key_takes_the_hex_id_embedded_in_the_key(
+    in_process: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["create-organization", "Hex Ids Ltd"]) == 0
+    first = capsys.readouterr().out.splitlines()[-1]
+    second = issue_second_key(in_process, first)
+
+    assert cli.main(["revoke-api-key", first.split("_")[1]]) == 0
+
+    assert organization_name(in_process, first) is None
+    assert organization_name(in_process, second) == "Hex Ids Ltd"
