@@ -40,13 +40,16 @@ class PaymentStatus(Enum):
     FAILED = strawberry.enum_value("FAILED", description="Payment failed.")
 
 
-@strawberry.type(description="One tax's share of one fee.")
-class FeeAppliedTax:
+@strawberry.interface(description="A tax applied: to one fee, or over the whole invoice.")
+class AppliedTax:
     tax_code: str = strawberry.field(description="Code of the tax, as when issued.")
     tax_name: str = strawberry.field(description="Name of the tax, as when issued.")
     tax_rate: Decimal = strawberry.field(description="Rate in percent, as when issued.")
-    amount_cents: BigInt = strawberry.field(description="This fee's share of the tax.")
+    amount_cents: BigInt = strawberry.field(description="Amount of tax, in minor units.")
 
+
+@strawberry.type(description="One tax's share of one fee.")
+class FeeAppliedTax(AppliedTax):
     @classmethod
     def of(cls, row: tables.FeeAppliedTax) -> FeeAppliedTax:
         return cls(
@@ -57,20 +60,17 @@ class FeeAppliedTax:
         )
 
 
-@strawberry.type(description="One tax over the whole invoice.")
-class AppliedTax:
-    tax_code: str = strawberry.field(description="Code of the tax, as when issued.")
-    tax_name: str = strawberry.field(description="Name of the tax, as when issued.")
-    tax_rate: Decimal = strawberry.field(description="Rate in percent, as when issued.")
+@strawberry.type(
+    description="One tax over the whole invoice: round-half-up(base × rate / 100), which "
+    "equals the sum of its shares on the fees."
+)
+class InvoiceAppliedTax(AppliedTax):
     taxable_base_amount_cents: BigInt = strawberry.field(
         description="Sum of the amounts of the fees this tax applies to."
     )
-    amount_cents: BigInt = strawberry.field(
-        description="round-half-up(base × rate / 100); equals the sum of its fee shares."
-    )
 
     @classmethod
-    def of(cls, row: tables.InvoiceAppliedTax) -> AppliedTax:
+    def of(cls, row: tables.InvoiceAppliedTax) -> InvoiceAppliedTax:
         return cls(
             tax_code=row.tax_code,
             tax_name=row.tax_name,
@@ -187,11 +187,11 @@ class Invoice:
         return [Fee.of(row) for row in rows]
 
     @strawberry.field(description="Each tax over the whole invoice.")
-    async def applied_taxes(self, info: Info) -> list[AppliedTax]:
+    async def applied_taxes(self, info: Info) -> list[InvoiceAppliedTax]:
         rows = await info.context.loaders.of(
             invoices.applied_taxes_of_invoices, list[tables.InvoiceAppliedTax]()
         ).load(str(self.id))
-        return [AppliedTax.of(row) for row in rows]
+        return [InvoiceAppliedTax.of(row) for row in rows]
 
     @classmethod
     def of(cls, row: tables.Invoice) -> Invoice:

@@ -1001,3 +1001,19 @@ async def test_numbers_and_creation_instants_rise_together(api: Api, catalog: Ca
         )
     assert len(instants) == 20
     assert instants == sorted(instants)
+
+
+async def test_applied_taxes_share_the_applied_tax_interface(api: Api, catalog: Catalog) -> None:
+    customer = await catalog.customer("c1")
+    await catalog.tax("vat", "20", default=True)
+    await catalog.add_on("a", 1000)
+    invoice = await ok(api, customerId=customer, fees=[{"addOnCode": "a"}])
+    query = """
+      fragment Tax on AppliedTax { taxCode taxName taxRate amountCents }
+      query($id: ID!) { invoice(id: $id) {
+        appliedTaxes { ...Tax taxableBaseAmountCents } fees { appliedTaxes { ...Tax } } } }
+    """
+    data = (await api(query, id=invoice["id"]))["invoice"]
+    tax = {"taxCode": "vat", "taxName": "VAT", "taxRate": "20", "amountCents": "200"}
+    assert data["appliedTaxes"] == [{**tax, "taxableBaseAmountCents": "1000"}]
+    assert data["fees"][0]["appliedTaxes"] == [tax]
