@@ -48,6 +48,10 @@ async def _seed_if_empty(url: str) -> str | None:
             return key
         if DEMO_KEY_FILE.exists():
             return DEMO_KEY_FILE.read_text().strip()
+        print(
+            f"The database already has organizations and {DEMO_KEY_FILE} is gone: nothing "
+            "seeded. Issue a key with `oneoff create-api-key ORGANIZATION_ID`."
+        )
         return None
     finally:
         await db.dispose()
