@@ -901,8 +901,9 @@ async def test_huge_exponents_are_refused_by_the_scalar(api: Api, catalog: Catal
 async def test_fingerprint_tells_apart_amounts_past_28_digits(api: Api, catalog: Catalog) -> None:
     customer = await catalog.customer("c1")
     await catalog.add_on("a", 100)
-    first = {"addOnCode": "a", "units": "1", "unitAmountCents": "12345678.123456789012"}
-    other = {**first, "unitAmountCents": "12345678.123456789010"}
+    # 29 significant digits: the default 28-digit context would round both to one value.
+    first = {"addOnCode": "a", "units": "1", "unitAmountCents": "12345678901234567.123456789012"}
+    other = {**first, "unitAmountCents": "12345678901234567.123456789010"}
     await ok(api, customerId=customer, idempotencyKey="k", fees=[first])
     await rejected(
         api,
