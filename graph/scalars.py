@@ -75,7 +75,8 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
 CurrencyCode = strawberry.enum(
     enum.Enum("CurrencyCode", {code: code for code in CURRENCY_CODES}),  # type: ignore[call-overload]
     name="CurrencyCode",
-    description="An ISO 4217 currency code, as babel knows them.",
+    description="An ISO 4217 code of a currency that is legal tender somewhere (babel's CLDR "
+    "data); withdrawn codes, funds and metals are not billable.",
 )
 
 

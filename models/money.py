@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel.core import get_global
+from babel.numbers import get_currency_precision, get_territory_currencies, list_currencies
 
 # Amounts are stored as signed 64-bit integers of minor units.
 MAX_MINOR_UNITS = 2**63 - 1
 
-CURRENCY_CODES: tuple[str, ...] = tuple(sorted(list_currencies()))
+# Billable currencies: the ISO 4217 codes that are legal tender in some territory on this
+# date, by babel's CLDR data. Withdrawn codes (DEM, HRK), funds and metals (CLF, XAU) and
+# market codes (CNH) stay out. A fixed date keeps the schema stable between runs; move it
+# forward when babel is upgraded.
+TENDER_ON = date(2026, 1, 1)
+
+
+def _tender_currencies() -> tuple[str, ...]:
+    tender: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        tender.update(
+            get_territory_currencies(
+                territory, start_date=TENDER_ON, end_date=TENDER_ON, tender=True
+            )
+        )
+    return tuple(sorted(tender & set(list_currencies())))
+
+
+CURRENCY_CODES: tuple[str, ...] = _tender_currencies()
 _CURRENCY_SET = frozenset(CURRENCY_CODES)
 
 # Multiplication, addition and quantize are exact at any size under this context, where the

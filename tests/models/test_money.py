@@ -28,9 +28,12 @@ def test_max_minor_units_is_the_signed_64_bit_limit() -> None:
     assert MAX_MINOR_UNITS == 9_223_372_036_854_775_807
 
 
-def test_currency_codes_come_from_babel_sorted() -> None:
-    assert list(CURRENCY_CODES) == sorted(list_currencies())
-    assert {"EUR", "USD", "JPY", "KWD", "CHF"} <= set(CURRENCY_CODES)
+def test_currency_codes_are_babels_tender_iso_codes_sorted() -> None:
+    assert list(CURRENCY_CODES) == sorted(CURRENCY_CODES)
+    assert set(CURRENCY_CODES) <= set(list_currencies())
+    assert {"EUR", "USD", "JPY", "KWD", "CHF", "GBP", "INR", "BRL", "XOF"} <= set(CURRENCY_CODES)
+    # Withdrawn, funds and metals, testing and market-only codes are not billable.
+    assert not {"DEM", "HRK", "CLF", "XAU", "XTS", "XXX", "CNH"} & set(CURRENCY_CODES)
     assert all(len(code) == 3 and code.isascii() and code.isupper() for code in CURRENCY_CODES)
 
 
