@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.columns import utcnow
 from models.db import Database
 from models.errors import ErrorCode, reject
-from models.pagination import Page, paginate
+from models.pagination import Page, matches_any, paginate
 from models.tables import AddOn, AddOnTax, Tax
 from models.taxes_lookup import taxes_by_code
 from models.validation import LONG_TEXT, Checks
@@ -182,11 +182,6 @@ async def find_add_on(
     return (await session.exec(query)).first()
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def list_add_ons(
     session: AsyncSession,
     organization_id: str,
@@ -196,15 +191,7 @@ async def list_add_ons(
 ) -> Page[AddOn]:
     where = [col(AddOn.organization_id) == organization_id, col(AddOn.deleted_at).is_(None)]
     if search_term and search_term.strip():
-        pattern = _like(search_term.strip())
-        where.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (AddOn.name, AddOn.code)
-                )
-            )
-        )
+        where.append(matches_any(search_term.strip(), AddOn.name, AddOn.code))
     return await paginate(session, AddOn, where, first=first, after=after)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import delete, exists, func, or_
+from sqlalchemy import delete, exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +14,7 @@ from models.columns import utcnow
 from models.counters import bump
 from models.db import Database
 from models.errors import ErrorCode, reject
-from models.pagination import Page, paginate
+from models.pagination import Page, matches_any, paginate
 from models.tables import Customer, CustomerTax, Invoice, Organization, Tax
 from models.taxes_lookup import taxes_by_code
 from models.validation import Checks
@@ -191,11 +191,6 @@ async def find_customer(
     return (await session.exec(query)).first()
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def list_customers(
     session: AsyncSession,
     organization_id: str,
@@ -206,14 +201,8 @@ async def list_customers(
 ) -> Page[Customer]:
     where = [col(Customer.organization_id) == organization_id]
     if search_term and search_term.strip():
-        pattern = _like(search_term.strip())
         where.append(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (Customer.name, Customer.external_id, Customer.email)
-                )
-            )
+            matches_any(search_term.strip(), Customer.name, Customer.external_id, Customer.email)
         )
     return await paginate(session, Customer, where, first=first, after=after)
 

@@ -89,3 +89,10 @@ async def paginate(
         has_previous_page=after is not None,
         total_count=int(total or 0),
     )
+
+
+def matches_any(term: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any column; `%`, `_` and `\\` match themselves."""
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
