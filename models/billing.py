@@ -80,31 +80,30 @@ class ComputedInvoice:
 class AmountOutOfRange(Exception):
     """An amount does not fit in a signed 64-bit integer of minor units.
 
-    `fee_index` and `field` ("units" or "unitAmountCents") name the fee input to blame when that
-    fee's own amounts overflow; when only a sum over fees does, `fee_index` is None, `field` "".
+    `fee_index` is the fee whose own amount overflows, None when only a sum over fees does;
+    the message says which amount. Which input to blame is the caller's to say: only it knows
+    which numbers the request gave and which came from the catalog.
     """
 
-    def __init__(self, fee_index: int | None = None, field: str = "") -> None:
-        where = "the invoice totals" if fee_index is None else f"fee {fee_index} {field}"
-        super().__init__(f"amount out of range in {where}")
+    def __init__(self, what: str, fee_index: int | None = None) -> None:
+        super().__init__(f"{what} exceeds {MAX_MINOR_UNITS} minor units")
         self.fee_index = fee_index
-        self.field = field
 
 
 def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
     precise = [EXACT.multiply(line.units, line.unit_amount_cents) for line in lines]
     for index, value in enumerate(precise):
-        _check(value, index)
+        _check(value, f"fee {index}'s amount (units × unit price)", index)
     amounts = [round_half_up(value) for value in precise]
     fees_amount = sum(amounts)
-    _check(fees_amount)
+    _check(fees_amount, "the sum of the fees")
 
     shares: dict[tuple[int, str], int] = {}
     applied_taxes: list[AppliedTax] = []
     for tax, carriers in _carriers_by_tax(lines):
         bases = [amounts[index] for index in carriers]
         tax_amount, split = _split_tax(tax.rate, bases)
-        _check(tax_amount)
+        _check(tax_amount, f"tax {tax.code} over the invoice")
         shares.update(
             ((index, tax.tax_id), share) for index, share in zip(carriers, split, strict=True)
         )
@@ -115,14 +114,14 @@ def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
         fee_taxes = tuple(FeeTax(tax, shares[index, tax.tax_id]) for tax in line.taxes)
         fee_taxes_amount = sum(fee_tax.amount_cents for fee_tax in fee_taxes)
         fee_total = amounts[index] + fee_taxes_amount
-        _check(fee_total, index)
+        _check(fee_total, f"fee {index}'s amount with its taxes", index)
         fees.append(
             ComputedFee(precise[index], amounts[index], fee_taxes, fee_taxes_amount, fee_total)
         )
 
     taxes_amount = sum(applied.amount_cents for applied in applied_taxes)
     total = fees_amount + taxes_amount
-    _check(total)
+    _check(total, "the invoice total with taxes")
     return ComputedInvoice(
         fees=tuple(fees),
         applied_taxes=tuple(applied_taxes),
@@ -136,10 +135,9 @@ def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
     )
 
 
-def _check(amount: int | Decimal, fee_index: int | None = None) -> None:
+def _check(amount: int | Decimal, what: str, fee_index: int | None = None) -> None:
     if amount > MAX_MINOR_UNITS:
-        # The price is blamed: at a price of 0, no number of units overflows.
-        raise AmountOutOfRange(fee_index, "" if fee_index is None else "unitAmountCents")
+        raise AmountOutOfRange(what, fee_index)
 
 
 def _carriers_by_tax(lines: Sequence[FeeLine]) -> list[tuple[TaxRate, list[int]]]:

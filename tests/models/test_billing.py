@@ -192,24 +192,29 @@ def test_big_products_are_exact() -> None:
 
 
 @pytest.mark.parametrize(
-    ("lines", "fee_index", "field"),
+    ("lines", "fee_index", "what"),
     [
-        ([fee("1", str(MAX_MINOR_UNITS + 1))], 0, "unitAmountCents"),
+        ([fee("1", str(MAX_MINOR_UNITS + 1))], 0, "fee 0's amount (units × unit price)"),
         # The precise amount itself must fit, even if rounding would bring it back.
-        ([fee("1", f"{MAX_MINOR_UNITS}.4")], 0, "unitAmountCents"),
-        ([fee("1", "1"), fee("1e30", "1")], 1, "unitAmountCents"),
+        ([fee("1", f"{MAX_MINOR_UNITS}.4")], 0, "fee 0's amount (units × unit price)"),
+        ([fee("1", "1"), fee("1e30", "1")], 1, "fee 1's amount (units × unit price)"),
         # A fee whose own total (amount + its taxes) overflows.
-        ([fee("1", str(MAX_MINOR_UNITS), TEN)], 0, "unitAmountCents"),
+        ([fee("1", str(MAX_MINOR_UNITS), TEN)], 0, "fee 0's amount with its taxes"),
         # Each fee fits, only their sum does not.
-        ([fee("1", str(MAX_MINOR_UNITS // 2 + 1))] * 2, None, ""),
+        ([fee("1", str(MAX_MINOR_UNITS // 2 + 1))] * 2, None, "the sum of the fees"),
         # Each fee and the fees sum fit, only the invoice total with taxes does not.
-        ([fee("1", str(MAX_MINOR_UNITS // 2), TEN), fee("1", str(MAX_MINOR_UNITS // 2))], None, ""),
+        (
+            [fee("1", str(MAX_MINOR_UNITS // 2), TEN), fee("1", str(MAX_MINOR_UNITS // 2))],
+            None,
+            "the invoice total with taxes",
+        ),
     ],
 )
-def test_amount_out_of_range(lines: list[FeeLine], fee_index: int | None, field: str) -> None:
+def test_amount_out_of_range(lines: list[FeeLine], fee_index: int | None, what: str) -> None:
     with pytest.raises(AmountOutOfRange) as raised:
         compute_invoice(lines)
-    assert (raised.value.fee_index, raised.value.field) == (fee_index, field)
+    assert raised.value.fee_index == fee_index
+    assert str(raised.value) == f"{what} exceeds {MAX_MINOR_UNITS} minor units"
 
 
 @pytest.mark.parametrize(
