@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
+from graph.connection import Connection, paged
 from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.taxes import Tax
@@ -50,12 +52,26 @@ class Organization:
             return [Tax.of(row) for row in await default_taxes(session, str(self.id))]
 
     @strawberry.field(
-        description="API keys of the organization, newest first (secrets are never shown again)."
+        description="API keys of the organization, newest first (secrets are never shown "
+        f"again); at most {organizations.MAX_LIVE_API_KEYS} of them are live at once."
     )
-    async def api_keys(self, info: Info) -> list[ApiKey]:
-        async with info.context.db.read() as session:
-            rows = await organizations.list_api_keys(session, str(self.id))
-        return [ApiKey.of(row) for row in rows]
+    async def api_keys(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        revoked: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="false: only the live keys; true: only the revoked ones; omitted: both."
+            ),
+        ] = None,
+    ) -> Connection[ApiKey]:
+        # `paged` scopes to the caller's organization, which is the only one `organization`
+        # ever returns.
+        return await paged(
+            info, organizations.list_api_keys, ApiKey.of, first=first, after=after, revoked=revoked
+        )
 
     @classmethod
     def of(cls, row: tables.Organization) -> Organization:
@@ -148,9 +164,20 @@ class OrganizationMutation:
             return OrganizationPayload(organization=None, user_errors=user_errors(rejected.errors))
         return OrganizationPayload(organization=Organization.of(row), user_errors=[])
 
-    @strawberry.mutation(description="Issue another API key (for rotation).")
+    @strawberry.mutation(
+        description="Issue another API key (for rotation). An organization has at most "
+        f"{organizations.MAX_LIVE_API_KEYS} live keys: past that, LIMIT_REACHED until one "
+        "is revoked."
+    )
     async def create_api_key(self, info: Info) -> CreateApiKeyPayload:
-        issued = await organizations.create_api_key(info.context.db, info.context.organization_id)
+        try:
+            issued = await organizations.create_api_key(
+                info.context.db, info.context.organization_id
+            )
+        except Rejected as rejected:
+            return CreateApiKeyPayload(
+                api_key=None, key=None, user_errors=user_errors(rejected.errors)
+            )
         return CreateApiKeyPayload(
             api_key=ApiKey.of(issued.api_key), key=issued.plain, user_errors=[]
         )

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TypedDict
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,11 +18,15 @@ from models.columns import new_id, utcnow
 from models.db import Database
 from models.errors import ErrorCode, reject
 from models.numbering import default_document_number_prefix
+from models.pagination import Page, paginate
 from models.tables import ApiKey, Organization, Tax
 from models.taxes_lookup import taxes_by_code
 from models.validation import Checks
 
 KEY_PREFIX = "oo_"
+# Enough for rotation across many services; a runaway script stops here instead of at
+# thousands of live keys (revoked ones do not count: they cannot be used).
+MAX_LIVE_API_KEYS = 100
 DOCUMENT_NUMBERINGS = ("PER_CUSTOMER", "PER_ORGANIZATION")
 
 
@@ -98,11 +102,36 @@ async def authenticate(db: Database, presented: str) -> Organization | None:
     return organization if hmac.compare_digest(_hash(secret), api_key.secret_hash) else None
 
 
+async def count_live_api_keys(session: AsyncSession, organization_id: str) -> int:
+    live = await session.scalar(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(col(ApiKey.organization_id) == organization_id, col(ApiKey.revoked_at).is_(None))
+    )
+    return int(live or 0)
+
+
 async def create_api_key(db: Database, organization_id: str) -> IssuedKey:
+    """Issue one more key, unless the organization already has MAX_LIVE_API_KEYS live ones."""
     key = _issue_key(organization_id)
     async with db.write() as session:
-        if await session.get(Organization, organization_id) is None:
+        # The organization row lock makes concurrent creates count one after the other
+        # (PostgreSQL), so two creates at 99 cannot both see room; SQLite's BEGIN IMMEDIATE
+        # already does.
+        locked = (
+            await session.exec(
+                select(Organization.id).where(Organization.id == organization_id).with_for_update()
+            )
+        ).first()
+        if locked is None:
             raise reject(ErrorCode.NOT_FOUND, ("organizationId",), "no such organization")
+        if await count_live_api_keys(session, organization_id) >= MAX_LIVE_API_KEYS:
+            raise reject(
+                ErrorCode.LIMIT_REACHED,
+                None,
+                f"an organization has at most {MAX_LIVE_API_KEYS} live API keys: "
+                "revoke one before creating another",
+            )
         session.add(key.api_key)
     return key
 
@@ -134,14 +163,20 @@ async def revoke_api_key(db: Database, organization_id: str, key_id: str) -> Api
     return target
 
 
-async def list_api_keys(session: AsyncSession, organization_id: str) -> list[ApiKey]:
-    return list(
-        await session.exec(
-            select(ApiKey)
-            .where(ApiKey.organization_id == organization_id)
-            .order_by(col(ApiKey.created_at).desc())
-        )
-    )
+async def list_api_keys(
+    session: AsyncSession,
+    organization_id: str,
+    *,
+    first: int | None,
+    after: str | None,
+    revoked: bool | None = None,
+) -> Page[ApiKey]:
+    """Newest first; `revoked` False keeps the live keys only, True the revoked ones."""
+    where = [col(ApiKey.organization_id) == organization_id]
+    if revoked is not None:
+        revoked_at = col(ApiKey.revoked_at)
+        where.append(revoked_at.is_not(None) if revoked else revoked_at.is_(None))
+    return await paginate(session, ApiKey, where, first=first, after=after)
 
 
 async def get_organization(session: AsyncSession, organization_id: str) -> Organization:

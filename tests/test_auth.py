@@ -17,7 +17,7 @@ from models.settings import Settings
 from tests.conftest import Api, MakeApi
 
 ORGANIZATION = "{ organization { id name } }"
-API_KEYS = "{ organization { apiKeys { id revokedAt } } }"
+API_KEYS = "{ organization { apiKeys { nodes { id revokedAt } } } }"
 CREATE_KEY = "mutation { createApiKey { key apiKey { id revokedAt } userErrors { code } } }"
 REVOKE_KEY = """
 mutation($id: ID!) {
@@ -145,7 +145,7 @@ async def test_create_api_key_adds_a_key_and_both_keys_work(http: Http, api: Api
     assert created["apiKey"] == {"id": key_id(new_key), "revokedAt": None}
     assert await http.reaches(new_key) == "Acme Corp"
     assert await http.reaches(api.key) == "Acme Corp"
-    keys = (await http.as_key(new_key, API_KEYS))["organization"]["apiKeys"]
+    keys = (await http.as_key(new_key, API_KEYS))["organization"]["apiKeys"]["nodes"]
     assert sorted(key["id"] for key in keys) == sorted([key_id(api.key), key_id(new_key)])
 
 
@@ -159,7 +159,7 @@ async def test_a_revoked_key_stops_working_while_the_other_still_does(http: Http
     assert revoked["apiKey"]["revokedAt"] is not None
     assert await http.reaches(api.key) is None
     assert await http.reaches(new_key) == "Acme Corp"
-    keys = (await http.as_key(new_key, API_KEYS))["organization"]["apiKeys"]
+    keys = (await http.as_key(new_key, API_KEYS))["organization"]["apiKeys"]["nodes"]
     assert {key["id"]: key["revokedAt"] is not None for key in keys} == {
         key_id(api.key): True,
         key_id(new_key): False,

@@ -314,7 +314,7 @@ async def test_a_code_both_organizations_use_changes_only_the_callers_tax(
     assert (await snapshot(other))["taxes"] == [("shared", False), ("theirs", True)]
 
 
-# API keys: listed, never their secret.
+# API keys: listed, never their secret (the cap and the paging: tests/graph/test_api_keys.py).
 
 
 async def test_api_keys_are_listed_without_any_secret(api: Api) -> None:
@@ -325,10 +325,13 @@ async def test_api_keys_are_listed_without_any_secret(api: Api) -> None:
     fields = (await api('{ __type(name: "ApiKey") { fields { name } } }'))["__type"]["fields"]
     assert sorted(f["name"] for f in fields) == ["createdAt", "id", "revokedAt"]
 
-    data = await api("{ organization { apiKeys { id createdAt revokedAt } } }")
+    data = await api(
+        "{ organization { apiKeys { totalCount nodes { id createdAt revokedAt }"
+        " edges { cursor node { id } } } } }"
+    )
 
-    keys = data["organization"]["apiKeys"]
-    assert len(keys) == 2
+    keys = data["organization"]["apiKeys"]["nodes"]
+    assert len(keys) == data["organization"]["apiKeys"]["totalCount"] == 2
     assert created["apiKey"]["id"] in {k["id"] for k in keys}
     assert all(k["revokedAt"] is None for k in keys)
     text = json.dumps(data)
@@ -341,10 +344,11 @@ async def test_api_keys_are_listed_without_any_secret(api: Api) -> None:
 
 async def test_api_keys_of_another_organization_are_not_listed(api: Api, make_api: MakeApi) -> None:
     other = await make_api("Other")
-    mine = (await api("{ organization { apiKeys { id } } }"))["organization"]["apiKeys"]
-    theirs = (await other("{ organization { apiKeys { id } } }"))["organization"]["apiKeys"]
-    assert len(mine) == len(theirs) == 1
-    assert mine != theirs
+    query = "{ organization { apiKeys { totalCount nodes { id } } } }"
+    mine = (await api(query))["organization"]["apiKeys"]
+    theirs = (await other(query))["organization"]["apiKeys"]
+    assert mine["totalCount"] == theirs["totalCount"] == 1
+    assert mine["nodes"] != theirs["nodes"]
 
 
 # The tenant wall.
