@@ -1,4 +1,4 @@
-"""`oneoff`: serve, migrate, create an organization, manage keys, export the schema."""
+"""`oneoff`: serve, migrate, create an organization, manage and list keys, export the schema."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-from models import migrate, organizations
+from graph.cli_errors import explain
+from models import migrate, operators, organizations
 from models.db import Database
 from models.errors import Rejected
 from models.seed import is_empty, seed_demo
@@ -18,28 +21,26 @@ from models.settings import get_settings
 DEMO_KEY_FILE = Path("var") / "demo-api-key.txt"
 
 
-def _serve(host: str, port: int, seed_demo_data: bool) -> int:
+def _serve(url: str, host: str, port: int, seed_demo_data: bool) -> int:
     import uvicorn
 
     from graph.app import create_app
 
-    settings = get_settings()
-    asyncio.run(migrate.upgrade(settings.database_url))
+    asyncio.run(migrate.upgrade(url))
     if seed_demo_data:
-        key = asyncio.run(_seed_if_empty(settings.database_url))
+        key = asyncio.run(_seed_if_empty(url))
         print(f"GraphiQL:  http://{host}:{port}/graphql")
         if key:
             print(f'Headers:   {{"Authorization": "Bearer {key}"}}')
             print(f"Demo API key: {key}")
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="info", ws="websockets-sansio"
+        create_app(get_settings()), host=host, port=port, log_level="info", ws="websockets-sansio"
     )
     return 0
 
 
 async def _seed_if_empty(url: str) -> str | None:
-    db = Database(url)
-    try:
+    async with _database(url) as db:
         if await is_empty(db):
             key = await seed_demo(db)
             # Keys are stored hashed; this local file is how `make run` can show it again.
@@ -53,36 +54,67 @@ async def _seed_if_empty(url: str) -> str | None:
             "seeded. Issue a key with `oneoff create-api-key ORGANIZATION_ID`."
         )
         return None
+
+
+@asynccontextmanager
+async def _database(url: str, *, existing: bool = False) -> AsyncIterator[Database]:
+    """`existing`: fail unless the database is there and migrated, and create nothing."""
+    if existing:
+        await migrate.check_ready(url)
+    db = Database(url)
+    try:
+        yield db
     finally:
         await db.dispose()
 
 
-async def _create_organization(url: str, name: str) -> tuple[str, str]:
-    db = Database(url)
-    try:
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def _create_organization(url: str, name: str) -> None:
+    await migrate.upgrade(url)
+    async with _database(url) as db:
         organization, key = await organizations.create_organization(db, name)
-        return organization.id, key.plain
-    finally:
-        await db.dispose()
+    print(f"organization {organization.id} created")
+    print(f"API key {key.api_key.id} (revoke-api-key takes this id); the key, shown once:")
+    print(key.plain)
 
 
-async def _create_key(url: str, organization_id: str) -> str:
-    db = Database(url)
-    try:
-        return (await organizations.create_api_key(db, organization_id)).plain
-    finally:
-        await db.dispose()
+async def _create_api_key(url: str, organization_id: str) -> None:
+    async with _database(url, existing=True) as db:
+        key = await organizations.create_api_key(db, organization_id)
+    print(f"API key {key.api_key.id} for organization {organization_id}; the key, shown once:")
+    print(key.plain)
 
 
-async def _revoke(url: str, key_id: str) -> None:
-    db = Database(url)
-    try:
-        await organizations.revoke_api_key_by_id(db, key_id)
-    finally:
-        await db.dispose()
+async def _revoke_api_key(url: str, key_id: str) -> None:
+    async with _database(url, existing=True) as db:
+        key = await organizations.revoke_api_key_by_id(db, key_id)
+    print(f"API key {key.id} revoked")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+async def _list_organizations(url: str) -> None:
+    async with _database(url, existing=True) as db:
+        rows = await operators.list_organizations(db)
+    for row in rows:
+        print(f"{row.id}\t{row.name}\t{_time(row.created_at)}\t{row.live_keys}")
+
+
+async def _list_api_keys(url: str, organization_id: str) -> None:
+    async with _database(url, existing=True) as db:
+        keys = await operators.list_api_keys(db, organization_id)
+    for key in keys:
+        state = _time(key.revoked_at) if key.revoked_at else "live"
+        print(f"{key.id}\t{_time(key.created_at)}\t{state}")
+
+
+async def _migrate(url: str) -> None:
+    await migrate.upgrade(url)
+    print("database is up to date")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oneoff", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="migrate, then serve GraphQL over HTTP and WebSocket")
@@ -96,50 +128,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply the database migrations")
     create = commands.add_parser(
         "create-organization",
-        help="create an organization; prints its API key alone on the last line",
+        help="create an organization; prints its key's id, then the key alone on the last line",
     )
     create.add_argument("name")
     issue = commands.add_parser(
         "create-api-key",
-        help="issue another API key for an organization; prints it alone on the last line",
+        help="issue another API key; prints its id, then the key alone on the last line",
     )
     issue.add_argument("organization_id")
     revoke = commands.add_parser("revoke-api-key", help="revoke an API key by its id")
     revoke.add_argument("key_id")
+    commands.add_parser(
+        "list-organizations",
+        help="one line per organization: id, name, created_at, live keys (tab-separated)",
+    )
+    keys = commands.add_parser(
+        "list-api-keys",
+        help="one line per key of an organization: id, created_at, revoked_at or live",
+    )
+    keys.add_argument("organization_id")
     commands.add_parser("export-schema", help="print the GraphQL SDL")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    url = get_settings().database_url
+    return parser
 
+
+def _run(args: argparse.Namespace, url: str) -> int:
     if args.command == "serve":
-        return _serve(args.host, args.port, args.seed_demo)
-    if args.command == "migrate":
-        asyncio.run(migrate.upgrade(url))
-        print("database is up to date")
-        return 0
+        return _serve(url, args.host, args.port, args.seed_demo)
+    if args.command == "create-organization":
+        asyncio.run(_create_organization(url, args.name))
+    elif args.command == "create-api-key":
+        asyncio.run(_create_api_key(url, args.organization_id))
+    elif args.command == "revoke-api-key":
+        asyncio.run(_revoke_api_key(url, args.key_id))
+    elif args.command == "list-organizations":
+        asyncio.run(_list_organizations(url))
+    elif args.command == "list-api-keys":
+        asyncio.run(_list_api_keys(url, args.organization_id))
+    else:
+        asyncio.run(_migrate(url))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "export-schema":
         from graph.schema import schema
 
         sys.stdout.write(schema.as_str() + "\n")
         return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    url: str | None = None
+    # Every command that touches the database fails here, in one place, and in one line
+    # when the failure is a known mistake (see graph/cli_errors.py).
     try:
-        if args.command == "create-organization":
-            asyncio.run(migrate.upgrade(url))
-            organization_id, key = asyncio.run(_create_organization(url, args.name))
-            print(f"organization {organization_id} created; its API key (shown once):")
-            print(key)
-            return 0
-        if args.command == "create-api-key":
-            key = asyncio.run(_create_key(url, args.organization_id))
-            print(f"API key for organization {args.organization_id} (shown once):")
-            print(key)
-            return 0
-        asyncio.run(_revoke(url, args.key_id))
-        print(f"API key {args.key_id} revoked")
-        return 0
+        url = get_settings().database_url
+        return _run(args, url)
     except Rejected as rejected:
         for error in rejected.errors:
             print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        line = explain(error, url)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
         return 1
 
 

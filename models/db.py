@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,20 +11,86 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.wakeup import Wakeup
+
+# The one driver installed per engine; the bare schemes hosting providers hand out map to it.
+_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+SUPPORTED_URLS = (
+    "postgresql://user@host:port/database (postgres:// and postgresql+asyncpg:// work too) "
+    "or sqlite:///path/to/file.sqlite3"
+)
+
+
+class UnsupportedDatabaseUrl(ValueError):
+    """DATABASE_URL names an engine or driver this server does not ship; never quotes the URL,
+    which may hold a password."""
+
+
+def normalize_database_url(url: str) -> str:
+    """`url` with the driver this server ships in its scheme; everything after `://` is kept."""
+    scheme, separator, rest = url.strip().partition("://")
+    if not separator or not _SCHEME.fullmatch(scheme):
+        raise UnsupportedDatabaseUrl(f"DATABASE_URL is not a database URL: use {SUPPORTED_URLS}")
+    driver = _DRIVERS.get(scheme.lower())
+    if driver is None:
+        raise UnsupportedDatabaseUrl(
+            f"DATABASE_URL scheme {scheme}:// is not supported: use {SUPPORTED_URLS}"
+        )
+    normalized = f"{driver}://{rest}"
+    try:
+        make_url(normalized)
+    except (ArgumentError, ValueError):
+        # SQLAlchemy's own message may quote parts of the URL.
+        raise UnsupportedDatabaseUrl(
+            f"DATABASE_URL cannot be parsed: use {SUPPORTED_URLS}"
+        ) from None
+    return normalized
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite database file; None for PostgreSQL and in-memory SQLite."""
+    parsed = make_url(url)
+    database = parsed.database
+    if not is_sqlite(url) or not database or database == ":memory:" or "uri" in parsed.query:
+        return None
+    return Path(database).absolute()
+
+
+def describe(url: str) -> str:
+    """Where `url` points, for messages: the file, or the database and server, never a password."""
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    if is_sqlite(url):
+        return "SQLite in memory"
+    return f'database "{make_url(url).database}" on {server_address(url)}'
+
+
+def server_address(url: str) -> str:
+    """host:port of a PostgreSQL URL, with asyncpg's defaults filled in."""
+    parsed = make_url(url)
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+
 def ensure_sqlite_directory(url: str) -> None:
-    database = make_url(url).database
-    if is_sqlite(url) and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:

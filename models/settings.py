@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.db import normalize_database_url
+
 DEFAULT_SQLITE_PATH = Path("var") / "oneoff.sqlite3"
 
 # 1 min, 5 min, 30 min, 2 h, 5 h, 8 h, 8 h: about a day before a delivery is given up.
@@ -37,6 +39,13 @@ class Settings(BaseSettings):
     api_key_recheck_seconds: float = Field(default=5.0, alias="ONEOFF_API_KEY_RECHECK_SECONDS")
     run_webhook_sender: bool = Field(default=True, alias="ONEOFF_WEBHOOK_SENDER")
     max_request_bytes: int = Field(default=1_000_000, alias="ONEOFF_MAX_REQUEST_BYTES")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalize_database_url(cls, value: str) -> str:
+        # `postgres://…` and `postgresql://…`, as providers hand them out, name drivers that are
+        # not installed; the server and the CLI both run them on asyncpg instead.
+        return normalize_database_url(value)
 
     @field_validator("webhook_retry_delays", mode="before")
     @classmethod

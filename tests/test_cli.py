@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +165,69 @@ def test_revoke_api_key_takes_the_hex_id_embedded_in_the_key(
 
     assert organization_name(in_process, first) is None
     assert organization_name(in_process, second) == "Hex Ids Ltd"
+
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def printed_key(stdout: str) -> tuple[str, str]:
+    """(the key's id, the key) from create-organization or create-api-key."""
+    *_, id_line, key = stdout.splitlines()
+    assert KEY_LINE.fullmatch(key), stdout
+    printed_id = re.search(UUID, id_line)  # the first id on the line: an organization's follows
+    assert printed_id is not None, stdout
+    assert printed_id.group() == key_id(key), id_line
+    return printed_id.group(), key
+
+
+def listed(result: subprocess.CompletedProcess[str]) -> list[list[str]]:
+    assert result.returncode == 0, result.stderr
+    return [line.split("\t") for line in result.stdout.splitlines()]
+
+
+def test_an_operator_finds_and_revokes_a_key_from_the_command_line(database_url: str) -> None:
+    def oneoff(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, database_url=database_url)
+
+    created = oneoff("create-organization", "Listed Corp")
+    assert created.returncode == 0, created.stderr
+    first_id, _ = printed_key(created.stdout)
+
+    [[organization_id, name, created_at, live]] = listed(oneoff("list-organizations"))
+    assert (name, live) == ("Listed Corp", "1")
+    assert TIMESTAMP.fullmatch(created_at)
+    assert organization_id in created.stdout.splitlines()[0]
+
+    issued = oneoff("create-api-key", organization_id)
+    assert issued.returncode == 0, issued.stderr
+    second_id, _ = printed_key(issued.stdout)
+
+    keys = listed(oneoff("list-api-keys", organization_id))
+    assert [(key[0], key[2]) for key in keys] == [(first_id, "live"), (second_id, "live")]
+    assert all(TIMESTAMP.fullmatch(key[1]) for key in keys)
+    assert listed(oneoff("list-organizations"))[0][3] == "2"
+
+    revoked = oneoff("revoke-api-key", first_id)
+    assert revoked.returncode == 0, revoked.stderr
+
+    [first, second] = listed(oneoff("list-api-keys", organization_id))
+    assert first[0] == first_id
+    assert TIMESTAMP.fullmatch(first[2]), first
+    assert second[0] == second_id
+    assert second[2] == "live"
+    assert listed(oneoff("list-organizations"))[0][3] == "1"
+
+
+def test_listing_the_keys_of_an_unknown_organization_fails_in_one_line(database_url: str) -> None:
+    unknown = str(uuid.uuid4())
+
+    result = run_cli("list-api-keys", unknown, database_url=database_url)
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == f"error: no organization with id {unknown}\n"
+
+
+def test_list_organizations_prints_nothing_for_an_empty_database(database_url: str) -> None:
+    assert listed(run_cli("list-organizations", database_url=database_url)) == []
