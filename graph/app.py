@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from pathlib import Path
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph.context import Context
 from graph.schema import schema
+from graph.subscription_slots import SubscriptionSlots
+from graph.transport import (
+    REJECTION_REASON,
+    BodyLimit,
+    RefusedRequest,
+    RequestIds,
+    WebSocketAdapter,
+    decode_json,
+    error_response,
+    request_id,
+)
 from models.db import Database
 from models.organizations import authenticate
 from models.pg_wakeups import pg_wakeups
@@ -49,7 +61,35 @@ def _bearer(value: object) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _rejection_reason(value: object) -> str:
+    """Why a connection_init payload signed nobody in, short enough for a close frame."""
+    if value is None:
+        return 'API key missing: send {"Authorization": "Bearer <key>"} in connection_init'
+    if _bearer(value) is None:
+        return 'Authorization must be "Bearer <key>"'
+    return "API key invalid or revoked"
+
+
+# Keys are ASCII (`oo_<hex>_<base64url>`): anything else cannot be one, and must not reach
+# the hash, which would choke on an unpaired surrogate.
+def _plausible(key: str) -> bool:
+    return key.isascii() and key.isprintable()
+
+
+def _http_code(error: HTTPException) -> str:
+    if isinstance(error, RefusedRequest):
+        return error.code
+    if isinstance(error.__cause__, CannotGetOperationTypeError):
+        return "OPERATION_RESOLUTION_FAILURE"
+    return _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+
+
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+
+
 class GraphQLView(GraphQL[Context, None]):
+    websocket_adapter_class = WebSocketAdapter
+
     def __init__(self, db: Database, settings: Settings) -> None:
         # graphql-transport-ws only: the legacy protocol cannot refuse a connection with 4403.
         super().__init__(
@@ -59,6 +99,26 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.db = db
         self.settings = settings
+        self.subscription_slots = SubscriptionSlots(settings.max_subscriptions_per_organization)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every HTTP answer is JSON with a code, whatever Strawberry or the code below raises."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        response: Response
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = error_response(error.status_code, _http_code(error), error.reason, scope)
+        except Exception:
+            logger.exception("unexpected error in request %s", request_id(scope))
+            message = f"Internal server error (request {request_id(scope)})."
+            response = error_response(500, "INTERNAL_SERVER_ERROR", message, scope)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -67,74 +127,32 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        context = Context(db=self.db, settings=self.settings, request_id=request_id)
+        context = Context(
+            db=self.db,
+            settings=self.settings,
+            request_id=request_id(request.scope),
+            shared_slots=self.subscription_slots,
+        )
         context.request, context.response = request, response
-        if isinstance(response, Response):
-            response.headers["X-Request-Id"] = request_id
         if isinstance(request, Request):
             key = _bearer(request.headers.get("authorization"))
-            if key is not None:
+            if key is not None and _plausible(key):
                 context.organization = await authenticate(self.db, key)
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params or {}
-        key = _bearer(params.get("Authorization") or params.get("authorization"))
-        organization = await authenticate(self.db, key) if key else None
+        value = params.get("Authorization") or params.get("authorization")
+        key = _bearer(value)
+        organization = None
+        if key is not None and _plausible(key):
+            organization = await authenticate(self.db, key)
         if organization is None:
+            # Read back by WebSocketAdapter.close: Strawberry's own reason is a bare "Forbidden".
+            context.response.scope[REJECTION_REASON] = _rejection_reason(value)
             raise ConnectionRejectionError()
         context.organization = organization
         context.api_key = key
-
-
-class BodyLimit:
-    """Refuses request bodies past a size, declared or streamed, with 413."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
-            return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._too_large(scope, receive, send)
-
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": f"Request body is larger than {self.max_bytes} bytes.",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            },
-            status_code=413,
-        )
-        await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def health(request: Request) -> JSONResponse:
@@ -169,7 +187,8 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/health", health),
-            Route("/graphql", view, methods=["GET", "POST"]),
+            # Every method reaches the view, so that even a PUT is answered in JSON.
+            Route("/graphql", view),
             WebSocketRoute("/graphql", view),
             Mount("/graphiql-assets", StaticFiles(directory=STATIC / "graphiql"), name="graphiql"),
         ],
@@ -178,6 +197,8 @@ def create_app(
     app.state.db = db
     app.state.settings = settings
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    # Outermost, so that every answer carries its request id, a 413 included.
+    app.add_middleware(RequestIds)
     return app
 
 

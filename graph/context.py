@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import Info as StrawberryInfo
 
 from graph.loaders import Loaders
+from graph.subscription_slots import SubscriptionSlots
 from models.db import Database
 from models.settings import Settings
 from models.tables import Organization
@@ -36,9 +37,15 @@ class Context:
     # Strawberry writes the request/response objects here; the view needs somewhere to put them.
     request: Any = None
     response: Any = None
+    # The view shares one across the process; a context made on its own gets its own.
+    shared_slots: SubscriptionSlots | None = None
+    subscription_slots: SubscriptionSlots = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
+        self.subscription_slots = self.shared_slots or SubscriptionSlots(
+            self.settings.max_subscriptions_per_organization
+        )
 
     @property
     def organization_id(self) -> str:

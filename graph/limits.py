@@ -14,7 +14,6 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     SelectionSetNode,
-    StringValueNode,
     Visitor,
     visit,
 )
@@ -73,41 +72,3 @@ class CachedValidation(ValidationCache):
             yield
             return
         yield from super().on_validate()
-
-
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-class _NulInLiterals(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-        self.found = self.found or "\x00" in node.value
-
-
-class RefuseNulCharacters(SchemaExtension):
-    """PostgreSQL cannot store U+0000 in text, SQLite can: refused everywhere alike, with a
-    clear answer, rather than an internal error on one engine only."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        literals = _NulInLiterals()
-        if context.graphql_document is not None:
-            visit(context.graphql_document, literals)
-        if context.pre_execution_errors is None and (literals.found or _has_nul(context.variables)):
-            context.pre_execution_errors = [
-                GraphQLError(
-                    "Strings must not contain the NUL character (U+0000).",
-                    extensions={"code": "BAD_USER_INPUT"},
-                )
-            ]
-        yield

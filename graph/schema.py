@@ -20,11 +20,11 @@ from graph.limits import (
     MAX_TOKENS,
     CachedValidation,
     DocumentLimits,
-    RefuseNulCharacters,
     SelectionBreadthLimiter,
 )
 from graph.masking import MaskUnexpectedErrors, label_refused_document
 from graph.organizations import OrganizationMutation, OrganizationQuery
+from graph.refusals import RefuseSubscriptionsOverHttp, RefuseUnstorableText
 from graph.scalars import SCALAR_MAP
 from graph.subscriptions import InvoiceSubscription
 from graph.taxes import TaxMutation, TaxQuery
@@ -75,7 +75,8 @@ def build_schema() -> strawberry.Schema:
             DocumentLimits,
             # Before the cache: a refused document must not reach validation at all.
             SelectionBreadthLimiter,
-            RefuseNulCharacters,
+            RefuseUnstorableText,
+            RefuseSubscriptionsOverHttp,
             partial(CachedValidation, maxsize=256),
             MaskUnexpectedErrors,
         ],

@@ -34,7 +34,10 @@ class InvoiceSubscription:
         description="New invoices of your organization (optionally of one customer), in order. "
         "With `after`, the events after that cursor are replayed first, then live ones follow, "
         "with no gap and no duplicate. A slow listener is paced, never dropped: it reads from "
-        "its own cursor and holds at most one page (100 events) in memory."
+        "its own cursor and holds at most one page (100 events) in memory. An organization "
+        "holds at most ONEOFF_MAX_SUBSCRIPTIONS_PER_ORGANIZATION (100 by default) live "
+        "subscriptions per server process, all keys and sockets together: past that, one "
+        "ends at once with LIMIT_REACHED. Served over WebSocket only (graphql-transport-ws)."
     )
     async def invoice_created(
         self, info: Info, customer_id: strawberry.ID | None = None, after: str | None = None
@@ -62,25 +65,26 @@ class InvoiceSubscription:
                     raise GraphQLError(
                         "No such customer.", extensions={"code": "CUSTOMER_NOT_FOUND"}
                     )
-        events = follow(
-            db,
-            organization_id,
-            after=start,
-            customer_id=customer_id,
-            poll_seconds=context.settings.event_poll_seconds,
-        )
-        key_checked = time.monotonic()
-        async for event, invoice in events:
-            if time.monotonic() - key_checked > context.settings.api_key_recheck_seconds:
-                if not await key_still_live():
-                    raise unauthenticated()
-                key_checked = time.monotonic()
-            # The connection's context lives for hours; invoices are immutable but their
-            # customer is not, so no loader cache survives from one event to the next.
-            context.loaders.clear()
-            yield InvoiceEvent(
-                cursor=encode_event_cursor(event.sequence),
-                webhook_type=event.webhook_type,
-                occurred_at=event.occurred_at,
-                invoice=Invoice.of(invoice),
+        with context.subscription_slots.hold(organization_id):
+            events = follow(
+                db,
+                organization_id,
+                after=start,
+                customer_id=customer_id,
+                poll_seconds=context.settings.event_poll_seconds,
             )
+            key_checked = time.monotonic()
+            async for event, invoice in events:
+                if time.monotonic() - key_checked > context.settings.api_key_recheck_seconds:
+                    if not await key_still_live():
+                        raise unauthenticated()
+                    key_checked = time.monotonic()
+                # The connection's context lives for hours; invoices are immutable but their
+                # customer is not, so no loader cache survives from one event to the next.
+                context.loaders.clear()
+                yield InvoiceEvent(
+                    cursor=encode_event_cursor(event.sequence),
+                    webhook_type=event.webhook_type,
+                    occurred_at=event.occurred_at,
+                    invoice=Invoice.of(invoice),
+                )

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     api_key_recheck_seconds: float = Field(default=5.0, alias="ONEOFF_API_KEY_RECHECK_SECONDS")
     run_webhook_sender: bool = Field(default=True, alias="ONEOFF_WEBHOOK_SENDER")
     max_request_bytes: int = Field(default=1_000_000, alias="ONEOFF_MAX_REQUEST_BYTES")
+    # Live subscriptions one organization may hold open on one server process, all its keys
+    # and sockets together: one tenant's listeners must not starve everyone else's requests.
+    max_subscriptions_per_organization: int = Field(
+        default=100, ge=1, alias="ONEOFF_MAX_SUBSCRIPTIONS_PER_ORGANIZATION"
+    )
 
     @field_validator("database_url")
     @classmethod
