@@ -1,0 +1,250 @@
+"""The README, run as a newcomer would: its commands and GraphQL documents, pasted as they are,
+against a real server on an empty database, from a new organization to an invoice and a
+webhook received."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import parse
+
+from tests.databases import Provisioner
+from tests.http_api import invoice_and_event_counts
+from tests.server import REPO_ROOT, Server, free_port, oneoff_command, run_cli, running_server
+
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```$", re.MULTILINE | re.DOTALL)
+CLI = ".venv/bin/oneoff"
+
+
+@pytest.fixture(scope="module")
+def server(provisioner: Provisioner, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per engine, as the webhook how-to starts it; each test makes its own
+    organization, as the first session does."""
+    directory = tmp_path_factory.mktemp("readme")
+    url = provisioner.fresh(directory)
+    allow_local = {"ONEOFF_WEBHOOK_ALLOW_PRIVATE_URLS": "true"}
+    with running_server(url, log_dir=directory, env_overrides=allow_local) as running:
+        yield running
+    provisioner.drop(url)
+
+
+def blocks(language: str) -> list[str]:
+    return [textwrap.dedent(code) for _, lang, code in FENCE.findall(README) if lang == language]
+
+
+def operation(name: str) -> str:
+    """The README's GraphQL block that defines the operation `name`."""
+    found = [code for code in blocks("graphql") if re.search(rf"^\w+ {name}\b", code, re.M)]
+    assert len(found) == 1, f"the README should define {name} exactly once"
+    return found[0]
+
+
+def command(fragment: str) -> list[str]:
+    """The README's shell command containing `fragment`, as argv for this test's venv."""
+    lines = [
+        line.strip()
+        for code in blocks("sh")
+        for line in code.splitlines()
+        if fragment in line and not line.strip().startswith("#")
+    ]
+    assert lines, f"no README command contains {fragment!r}"
+    argv = shlex.split(lines[0], comments=True)
+    assert argv[0] == CLI, lines[0]
+    return [*oneoff_command(), *argv[1:]]
+
+
+def post(server: Server, key: str, document: str, **variables: Any) -> dict[str, Any]:
+    with server.client() as http:
+        response = http.post(
+            "/graphql",
+            json={"query": document, "variables": variables},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    assert response.headers["x-request-id"]
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def data_of(answer: dict[str, Any]) -> dict[str, Any]:
+    assert "errors" not in answer, answer
+    data: dict[str, Any] = answer["data"]
+    for payload in data.values():
+        if isinstance(payload, dict) and "userErrors" in payload:
+            assert payload["userErrors"] == [], payload
+    return data
+
+
+def new_organization(server: Server, tmp_path: Path) -> str:
+    """`create-organization` exactly as the README spells it; the key on its last line."""
+    result = subprocess.run(
+        command("create-organization"),
+        env={**os.environ, "DATABASE_URL": server.database_url},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip().splitlines()[-1]
+    assert key.startswith("oo_"), result.stdout
+    return key
+
+
+def first_session(server: Server, key: str) -> dict[str, Any]:
+    data_of(post(server, key, operation("Setup")))
+    catalog = data_of(post(server, key, operation("Catalog")))
+    assert catalog["customers"]["totalCount"] == 1
+    assert {add_on["code"] for add_on in catalog["addOns"]["nodes"]} == {"setup_fee", "ebook"}
+    billed = data_of(post(server, key, operation("Bill")))["createOneOffInvoice"]
+    invoice: dict[str, Any] = billed["invoice"]
+    return invoice
+
+
+def test_the_first_session_reaches_an_invoice_from_an_empty_organization(
+    server: Server, tmp_path: Path
+) -> None:
+    key = new_organization(server, tmp_path)
+
+    invoice = first_session(server, key)
+
+    assert re.fullmatch(r"ACM-[0-9A-F]{4}-001-001", invoice["number"]), invoice
+    assert invoice["status"] == "FINALIZED"
+    # The figures the README states, as it states them.
+    for field in ("feesAmountCents", "taxesAmountCents", "totalAmountCents"):
+        assert f"`{field}` {invoice[field]}" in README
+    assert (invoice["feesAmountCents"], invoice["totalAmountCents"]) == ("52999", "63164")
+    again = data_of(post(server, key, operation("Bill")))["createOneOffInvoice"]["invoice"]
+    assert again["number"] == invoice["number"]
+
+
+def test_the_documented_refusals_answer_as_documented(server: Server, tmp_path: Path) -> None:
+    key = new_organization(server, tmp_path)
+    first_session(server, key)
+    before = _counts(server)
+
+    refused = post(server, key, operation("Refused"))["data"]["createOneOffInvoice"]
+    assert refused["invoice"] is None
+    assert [(error["field"], error["code"]) for error in refused["userErrors"]] == [
+        (["fees", "0", "units"], "VALUE_OUT_OF_RANGE"),
+        (["externalCustomerId"], "CUSTOMER_NOT_FOUND"),
+        (["fees", "0", "addOnCode"], "ADD_ON_NOT_FOUND"),
+    ]
+    prose = " ".join(README.split())
+    for error in refused["userErrors"]:
+        path = json.dumps(error["field"], separators=(",", ":"))
+        assert f"`{path}` `{error['code']}`" in prose, error
+
+    top_level = post(server, key, operation("NotADecimal"))
+    assert top_level["data"] is None
+    assert [error["extensions"]["code"] for error in top_level["errors"]] == ["BAD_USER_INPUT"]
+    assert _counts(server) == before
+
+
+def test_the_webhook_how_to_works_end_to_end_and_is_undone(server: Server, tmp_path: Path) -> None:
+    key = new_organization(server, tmp_path)
+    first = first_session(server, key)
+    port = free_port()
+    # The README's port, 9000, may be taken on a test machine; nothing else is changed.
+    hook = operation("Hook").replace("127.0.0.1:9000", f"127.0.0.1:{port}")
+    created = data_of(post(server, key, hook))["createWebhookEndpoint"]
+    (receiver_code,) = blocks("python")
+    receiver = tmp_path / "receiver.py"
+    receiver.write_text(receiver_code.replace('("127.0.0.1", 9000)', f'("127.0.0.1", {port})'))
+    process = subprocess.Popen(
+        [sys.executable, str(receiver)],
+        env={**os.environ, "WEBHOOK_SECRET": created["secret"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_listening(port)
+        bill = operation("Bill").replace("first-session-1", "first-session-2")
+        second = data_of(post(server, key, bill))["createOneOffInvoice"]["invoice"]
+        assert second["number"] != first["number"]
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert line == f"invoice.one_off_created {second['number']} 63164 EUR"
+    assert "invoice.one_off_created ACM-…-001-002 63164 EUR" in README
+
+    endpoint_id = created["webhookEndpoint"]["id"]
+    unhook = operation("Unhook").replace("<the webhookEndpoint id from step 2>", endpoint_id)
+    data_of(post(server, key, unhook))
+    left = data_of(post(server, key, "{ webhookEndpoints(first: 10) { totalCount } }"))
+    assert left["webhookEndpoints"]["totalCount"] == 0
+
+
+def test_graphiql_opens_on_the_first_session_query(server: Server) -> None:
+    with server.client() as http:
+        page = http.get("/graphql", headers={"Accept": "text/html"}).text
+    assert "<title>oneoff · GraphiQL</title>" in page
+    assert "Strawberry" not in page.split("<body>")[0]
+    assert operation("Catalog") in page
+    assert "Welcome to GraphiQL" not in page
+
+
+def test_every_graphql_document_of_the_readme_parses() -> None:
+    documents = blocks("graphql")
+    assert len(documents) >= 8
+    for document in documents:
+        parse(document)
+
+
+def test_the_cli_is_spelled_one_way_everywhere() -> None:
+    commands = [
+        line.strip()
+        for code in blocks("sh")
+        for line in code.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    bare = [line for line in commands if re.match(r"(\S+=\S+ )*oneoff\b", line)]
+    assert bare == [], "spell the CLI .venv/bin/oneoff in the README, as it works as written"
+    assert any(line.startswith(CLI) for line in commands)
+
+
+def test_the_readme_names_every_cli_command() -> None:
+    result = run_cli("--help", database_url="sqlite+aiosqlite:///unused.sqlite3")
+    listed = re.search(r"\{([\w,-]+)\}", result.stdout)
+    assert listed is not None, result.stdout
+    for name in listed.group(1).split(","):
+        assert f"{CLI} {name}" in README, name
+
+
+def _counts(server: Server) -> tuple[int, int]:
+    import asyncio
+
+    counts: tuple[int, int] = asyncio.run(invoice_and_event_counts(server.database_url))
+    return counts
+
+
+def _wait_listening(port: int) -> None:
+    import socket
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    pytest.fail("the README's receiver did not start listening")
+
+
+@pytest.fixture(autouse=True)
+def _only_in_the_repository() -> None:
+    assert (REPO_ROOT / "README.md").exists()
