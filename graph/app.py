@@ -96,6 +96,9 @@ class GraphQLView(GraphQL[Context, None]):
             schema,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             graphql_ide="graphiql",
+            # Subscriptions are capped per organization (SubscriptionSlots), with a code;
+            # Strawberry's own per-socket cap would answer first, without one.
+            max_subscriptions_per_connection=None,
         )
         self.db = db
         self.settings = settings
@@ -118,7 +121,12 @@ class GraphQLView(GraphQL[Context, None]):
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
-        return decode_json(data)
+        value = decode_json(data)
+        # Strawberry reads the body (and `variables`, `extensions`) as objects, or a body as a
+        # batch; a bare string or number would fail inside it.
+        if not isinstance(value, dict | list):
+            raise RefusedRequest(400, "JSON here must be an object.", "BAD_REQUEST")
+        return value
 
     @property
     def graphql_ide_html(self) -> str:

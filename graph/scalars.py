@@ -12,7 +12,8 @@ from strawberry.types.scalar import ScalarDefinition
 
 from models.money import CURRENCY_CODES
 
-_INTEGER = re.compile(r"^-?\d{1,40}$")
+# ASCII digits only: Python would also read "١٢" as 12.
+_INTEGER = re.compile(r"^-?[0-9]{1,40}$")
 _MAX_DECIMAL_TEXT = 64
 _MAX_EXPONENT = 100
 
@@ -35,7 +36,7 @@ def _parse_decimal(value: object) -> Decimal:
     if isinstance(value, float):
         # Through its shortest repr, so that 0.1 means 0.1 and not 0.1000000000000000055.
         value = repr(value)
-    if isinstance(value, str) and len(value) <= _MAX_DECIMAL_TEXT:
+    if isinstance(value, str) and len(value) <= _MAX_DECIMAL_TEXT and value.isascii():
         try:
             parsed = Decimal(value.strip())
         except InvalidOperation:

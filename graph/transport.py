@@ -9,17 +9,23 @@ import uuid
 from collections.abc import AsyncGenerator
 
 from cross_web import HTTPException
+from graphql import GraphQLSyntaxError, parse
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 
+from graph.limits import MAX_TOKENS
+
 # The deepest input of the schema is about 6 levels (variables, input, fees, a fee, its
 # taxCodes); 32 leaves room and stays far below Python's recursion limit.
 MAX_JSON_DEPTH = 32
 JSON_TOO_DEEP = "JSON_TOO_DEEP"
+BAD_REQUEST = "BAD_REQUEST"
+# A close frame's reason is at most 123 bytes of UTF-8.
+MAX_CLOSE_REASON = 123
 WS_BAD_REQUEST = 4400
 WS_FORBIDDEN = 4403
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -40,20 +46,27 @@ def _too_deep() -> RefusedRequest:
 
 
 def decode_json(data: str | bytes) -> object:
-    """json.loads with one clear limit on nesting, instead of a RecursionError somewhere."""
+    """json.loads with one clear limit on nesting, instead of a RecursionError somewhere, and
+    a 400 for what json.loads refuses without a JSONDecodeError (bytes that are not UTF-8,
+    integers of more than 4300 digits)."""
     try:
         value = json.loads(data)
+    except json.JSONDecodeError:
+        raise
     except RecursionError:
         raise _too_deep() from None
+    except ValueError:
+        raise RefusedRequest(
+            400, "JSON must be UTF-8, with integers of at most 4300 digits.", BAD_REQUEST
+        ) from None
     pending: list[tuple[object, int]] = [(value, 1)]
     while pending:
         item, depth = pending.pop()
-        children = (
-            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        )
-        if children and depth > MAX_JSON_DEPTH:
-            raise _too_deep()
-        pending.extend((child, depth + 1) for child in children)
+        children = list(item.values()) if isinstance(item, dict) else item
+        if isinstance(children, list) and children:
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep()
+            pending.extend((child, depth + 1) for child in children)
     return value
 
 
@@ -63,12 +76,22 @@ def request_id(scope: Scope) -> str:
     return found
 
 
-def error_response(status_code: int, code: str, message: str, scope: Scope) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]},
+def error_response(status_code: int, code: str, message: str, scope: Scope) -> Response:
+    # ensure_ascii: a message may quote input holding an unpaired surrogate, which UTF-8
+    # cannot encode (Starlette's JSONResponse would fail on it).
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(
+        json.dumps(body, ensure_ascii=True),
         status_code=status_code,
+        media_type="application/json",
         headers={"X-Request-Id": request_id(scope)},
     )
+
+
+def close_reason(reason: str) -> str:
+    """A reason a close frame can carry: valid UTF-8, at most 123 bytes."""
+    encoded = reason.encode("utf-8", "backslashreplace")[:MAX_CLOSE_REASON]
+    return encoded.decode("utf-8", "ignore")
 
 
 class RequestIds:
@@ -141,8 +164,9 @@ REJECTION_REASON = "oneoff_rejection_reason"
 
 
 class WebSocketAdapter(ASGIWebSocketAdapter):
-    """Strawberry's adapter, except that JSON too deep closes with 4400 and a reason, and a
-    refused connection says why (the reason the view left in the socket's state)."""
+    """Strawberry's adapter, except that a message its handler would choke on (JSON too deep,
+    not an object, a subscribe payload of the wrong shape) closes the socket with 4400 and a
+    reason, and a refused connection says why (the reason the view left in the scope)."""
 
     async def iter_json(
         self, *, ignore_parsing_errors: bool = False
@@ -151,13 +175,27 @@ class WebSocketAdapter(ASGIWebSocketAdapter):
             while self.ws.application_state != WebSocketState.DISCONNECTED:
                 text = await self.ws.receive_text()
                 try:
-                    yield decode_json(text)
+                    message = decode_json(text)
                 except json.JSONDecodeError as error:
                     if not ignore_parsing_errors:
                         raise NonJsonMessageReceived from error
+                    continue
                 except RefusedRequest as refused:
                     await self.close(WS_BAD_REQUEST, refused.reason)
                     return
+                problem = _message_problem(message)
+                if problem is not None:
+                    await self.close(WS_BAD_REQUEST, problem)
+                    return
+                assert isinstance(message, dict)
+                syntax_error = _syntax_error(message)
+                if syntax_error is not None:
+                    # Strawberry's parser cache raises out of its subscribe task instead.
+                    await self.send_json(
+                        {"id": message.get("id"), "type": "error", "payload": [syntax_error]}
+                    )
+                    continue
+                yield message
         except KeyError as error:
             raise NonTextMessageReceived from error
         except WebSocketDisconnect:
@@ -166,4 +204,33 @@ class WebSocketAdapter(ASGIWebSocketAdapter):
     async def close(self, code: int, reason: str) -> None:
         if code == WS_FORBIDDEN:
             reason = self.ws.scope.get(REJECTION_REASON) or reason
-        await self.ws.close(code=code, reason=reason)
+        await self.ws.close(code=code, reason=close_reason(reason))
+
+
+def _syntax_error(message: dict[str, object]) -> dict[str, object] | None:
+    payload = message.get("payload")
+    if message.get("type") != "subscribe" or not isinstance(payload, dict):
+        return None
+    try:
+        parse(payload["query"], max_tokens=MAX_TOKENS)
+    except GraphQLSyntaxError as error:
+        return {**error.formatted, "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}
+    return None
+
+
+_SUBSCRIBE_FIELDS = {"query": str, "variables": dict, "operationName": str, "extensions": dict}
+
+
+def _message_problem(message: object) -> str | None:
+    """Why a graphql-transport-ws message cannot be handled, None when it can."""
+    if not isinstance(message, dict):
+        return "WebSocket messages must be JSON objects"
+    if message.get("type") != "subscribe":
+        return None
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return "A subscribe message needs a payload object with a query string"
+    for name, kind in _SUBSCRIBE_FIELDS.items():
+        if payload.get(name) is not None and not isinstance(payload[name], kind):
+            return f"subscribe payload: {name} must be a {kind.__name__} or null"
+    return None

@@ -166,20 +166,29 @@ def test_every_string_argument_refuses_an_unpaired_surrogate(server: Server) -> 
     assert len(refused) > 60
 
 
-def test_a_surrogate_in_a_subscription_argument_is_refused(server: Server) -> None:
+def test_every_string_argument_of_a_subscription_refuses_an_unpaired_surrogate(
+    server: Server,
+) -> None:
     key = create_organization_key_sync(server)
+    cases = list(_cases("subscription"))
+    assert {(field, arg) for field, arg, _, _ in cases} >= {
+        ("invoiceCreated", "customerId"),
+        ("invoiceCreated", "after"),
+    }
 
-    async def run() -> dict[str, Any]:
+    async def run() -> list[dict[str, Any]]:
         socket = await connected(server.ws_url, key)
-        query = "subscription($c: ID) { invoiceCreated(customerId: $c) { cursor } }"
-        await subscribe(socket, query, {"c": POISON})
-        message = await next_message(socket)
+        answers = []
+        for number, (field_name, arg_name, field, leaf) in enumerate(cases):
+            document = _document("subscription", field_name, field)
+            await subscribe(socket, document, _variables(field, arg_name, leaf), str(number))
+            answers.append(await next_message(socket))
         await socket.close()
-        return message
+        return answers
 
-    message = _run(run())
-    assert message["type"] == "error", message
-    assert message["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    for answer in _run(run()):
+        assert answer["type"] == "error", answer
+        assert answer["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def _nested(depth: int) -> str:
@@ -244,14 +253,15 @@ def test_json_nested_too_deep_on_a_websocket_closes_with_4400(server: Server, wh
     assert str(MAX_JSON_DEPTH) in received.reason
 
 
-def test_an_unknown_operation_name_is_json_with_a_code(server: Server) -> None:
-    response = _post(server, {"query": "query A { __typename }", "operationName": "B"})
+@pytest.mark.parametrize("name", ["B", POISON])
+def test_an_unknown_operation_name_is_json_with_a_code(server: Server, name: str) -> None:
+    response = _post(server, {"query": "query A { __typename }", "operationName": name})
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
     assert response.headers["x-request-id"]
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "OPERATION_RESOLUTION_FAILURE"
-    assert '"B"' in error["message"]
+    assert name in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -261,6 +271,23 @@ def test_an_unknown_operation_name_is_json_with_a_code(server: Server) -> None:
         ("POST", b"query", "text/plain", 400, "BAD_REQUEST"),
         ("POST", b'{"query": 1}', "application/json", 400, "BAD_REQUEST"),
         ("POST", b"{}", "application/json", 400, "BAD_REQUEST"),
+        ("POST", b'"x"', "application/json", 400, "BAD_REQUEST"),
+        ("POST", b"12", "application/json", 400, "BAD_REQUEST"),
+        ("POST", b"null", "application/json", 400, "BAD_REQUEST"),
+        (
+            "POST",
+            b'{"query": "{ __typename }", "variables": {"a": "\xff"}}',
+            "application/json",
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "POST",
+            b'{"query": "{ __typename }", "variables": {"a": ' + b"9" * 5000 + b"}}",
+            "application/json",
+            400,
+            "BAD_REQUEST",
+        ),
         ("PUT", b"{}", "application/json", 405, "METHOD_NOT_ALLOWED"),
         ("DELETE", b"", "application/json", 405, "METHOD_NOT_ALLOWED"),
     ],
@@ -459,7 +486,18 @@ def test_api_keys_stop_at_the_cap_and_page_as_a_connection(server: Server) -> No
     assert page["pageInfo"]["hasNextPage"] is False
 
 
-def test_an_overflow_of_an_add_on_price_points_at_the_fee(server: Server) -> None:
+@pytest.mark.parametrize(
+    ("fee", "blamed"),
+    [
+        ('{addOnCode: "huge"}', ["fees", "0"]),
+        # Units of 1 do not overflow: the taxes do.
+        ('{addOnCode: "huge", units: "1", taxCodes: ["vat"]}', ["fees", "0"]),
+        ('{addOnCode: "huge", units: "2"}', ["fees", "0", "units"]),
+    ],
+)
+def test_an_overflow_blames_only_a_given_amount_that_overflowed(
+    server: Server, fee: str, blamed: list[str]
+) -> None:
     key = create_organization_key_sync(server, "Overflow")
     setup = f"""mutation {{
       createTax(input: {{code: "vat", name: "VAT", rate: "20", appliedToOrganization: true}})
@@ -469,14 +507,14 @@ def test_an_overflow_of_an_add_on_price_points_at_the_fee(server: Server) -> Non
       createCustomer(input: {{externalId: "c", currency: EUR}}) {{ userErrors {{ code }} }}
     }}"""
     assert "errors" not in _post(server, {"query": setup}, key).json()
-    bill = """mutation { createOneOffInvoice(input: {externalCustomerId: "c",
-      fees: [{addOnCode: "huge"}]}) { invoice { id } userErrors { field code message } } }"""
+    bill = f"""mutation {{ createOneOffInvoice(input: {{externalCustomerId: "c",
+      fees: [{fee}]}}) {{ invoice {{ id }} userErrors {{ field code message }} }} }}"""
 
     refused = _post(server, {"query": bill}, key).json()["data"]["createOneOffInvoice"]
 
     assert refused["invoice"] is None
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
-        (["fees", "0"], "VALUE_OUT_OF_RANGE")
+        (blamed, "VALUE_OUT_OF_RANGE")
     ]
 
 
@@ -487,6 +525,7 @@ def test_an_overflow_of_an_add_on_price_points_at_the_fee(server: Server) -> Non
         ({"units": "1e1000"}, None),
         ({"units": ""}, None),
         ({"units": True}, None),
+        ({"units": "\u0661"}, None),  # ARABIC-INDIC DIGIT ONE is not a digit of ours
         ({"unitAmountCents": "twelve"}, None),
         ({}, "EUR "),
         ({}, "XXX"),
@@ -507,3 +546,66 @@ def test_values_the_schema_types_refuse_are_top_level_and_write_nothing(
     assert answer["data"] is None
     assert [error["extensions"]["code"] for error in answer["errors"]] == ["BAD_USER_INPUT"]
     assert invoice_and_event_counts_sync(server) == before
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[1]",
+        "null",
+        '"x"',
+        '{"type": "sur\\ud800rogate"}',
+        '{"id": "1", "type": "subscribe", "payload": null}',
+        '{"id": "1", "type": "subscribe", "payload": {"query": 5}}',
+        '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", "variables": 1}}',
+        '{"id": "1", "type": "subscribe", "payload": {"query": "{ __typename }", '
+        + '"variables": {"a": '
+        + "9" * 5000
+        + "}}}",
+    ],
+    ids=[
+        "list",
+        "null",
+        "string",
+        "surrogate type",
+        "null payload",
+        "query not text",
+        "variables not object",
+        "huge integer",
+    ],
+)
+def test_a_websocket_message_the_handler_cannot_take_closes_with_4400(
+    server: Server, message: str
+) -> None:
+    key = create_organization_key_sync(server)
+
+    async def run() -> Any:
+        socket = await connected(server.ws_url, key)
+        await socket.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await next_message(socket)
+        return closed.value.rcvd
+
+    received = _run(run())
+    assert received is not None
+    assert received.code == 4400
+    assert received.reason
+
+
+def test_a_syntax_error_over_a_websocket_is_answered_with_a_code(server: Server) -> None:
+    key = create_organization_key_sync(server)
+
+    async def run() -> list[dict[str, Any]]:
+        socket = await connected(server.ws_url, key)
+        await subscribe(socket, "subscription { invoiceCreated { cursor } ", {}, "1")
+        answer = await next_message(socket)
+        # The socket stays usable.
+        await subscribe(socket, "query { __typename }", {}, "2")
+        after = await next_message(socket)
+        await socket.close()
+        return [answer, after]
+
+    answer, after = _run(run())
+    assert (answer["id"], answer["type"]) == ("1", "error"), answer
+    assert answer["payload"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert (after["id"], after["type"]) == ("2", "next"), after
