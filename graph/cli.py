@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from graph.cli_errors import explain
 from models import migrate, operators, organizations
-from models.db import Database
+from models.db import Database, describe
 from models.errors import Rejected
 from models.seed import is_empty, seed_demo
 from models.settings import get_settings
@@ -76,7 +77,8 @@ async def _create_organization(url: str, name: str) -> None:
     await migrate.upgrade(url)
     async with _database(url) as db:
         organization, key = await organizations.create_organization(db, name)
-    print(f"organization {organization.id} created")
+    # Said, since a relative SQLite path depends on the folder the command was run from.
+    print(f"organization {organization.id} created in {describe(url)}")
     print(f"API key {key.api_key.id} (revoke-api-key takes this id); the key, shown once:")
     print(key.plain)
 
@@ -169,8 +171,17 @@ def _run(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+_UNPAIRED_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # Bytes that are not UTF-8 arrive as lone surrogates, which no database can store.
+    if any(
+        _UNPAIRED_SURROGATE.search(value) for value in vars(args).values() if isinstance(value, str)
+    ):
+        print("error: arguments must be UTF-8 text", file=sys.stderr)
+        return 1
     if args.command == "export-schema":
         from graph.schema import schema
 

@@ -81,19 +81,21 @@ class AmountOutOfRange(Exception):
     """An amount does not fit in a signed 64-bit integer of minor units.
 
     `fee_index` is the fee whose own amount overflows, None when only a sum over fees does;
-    the message says which amount. Which input to blame is the caller's to say: only it knows
-    which numbers the request gave and which came from the catalog.
+    `product` is True when units × unit price itself does, False when only its taxes push it
+    over; the message says which amount. Which input to blame is the caller's to say: only it
+    knows which numbers the request gave and which came from the catalog.
     """
 
-    def __init__(self, what: str, fee_index: int | None = None) -> None:
+    def __init__(self, what: str, fee_index: int | None = None, *, product: bool = False) -> None:
         super().__init__(f"{what} exceeds {MAX_MINOR_UNITS} minor units")
         self.fee_index = fee_index
+        self.product = product
 
 
 def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
     precise = [EXACT.multiply(line.units, line.unit_amount_cents) for line in lines]
     for index, value in enumerate(precise):
-        _check(value, f"fee {index}'s amount (units × unit price)", index)
+        _check(value, f"fee {index}'s amount (units × unit price)", index, product=True)
     amounts = [round_half_up(value) for value in precise]
     fees_amount = sum(amounts)
     _check(fees_amount, "the sum of the fees")
@@ -135,9 +137,11 @@ def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
     )
 
 
-def _check(amount: int | Decimal, what: str, fee_index: int | None = None) -> None:
+def _check(
+    amount: int | Decimal, what: str, fee_index: int | None = None, *, product: bool = False
+) -> None:
     if amount > MAX_MINOR_UNITS:
-        raise AmountOutOfRange(what, fee_index)
+        raise AmountOutOfRange(what, fee_index, product=product)
 
 
 def _carriers_by_tax(lines: Sequence[FeeLine]) -> list[tuple[TaxRate, list[int]]]:

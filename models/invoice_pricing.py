@@ -113,11 +113,12 @@ def normalized(request: OneOffInvoiceInput, checks: Checks) -> OneOffInvoiceInpu
         )
     if not request.fees:
         checks.add(ErrorCode.REQUIRED, ("fees",), "an invoice needs at least one fee")
+    fees: list[FeeInput] = []
     if len(request.fees) > MAX_FEES:
-        # Refused at once: the limit bounds the work spent on a request, checks included.
+        # Its fees go unchecked: the limit bounds the work spent on a request, checks included;
+        # the rest of the request is still checked.
         checks.add(ErrorCode.VALUE_OUT_OF_RANGE, ("fees",), f"at most {MAX_FEES} fees")
-        checks.raise_if_any()
-    fees = []
+        return replace(request, fees=fees, idempotency_key=idempotency_key)
     for index, fee in enumerate(request.fees):
         at = ("fees", str(index))
         if fee.add_on_id is None and fee.add_on_code is None:
@@ -377,15 +378,16 @@ def _unit_amounts(
 
 
 def _out_of_range(error: billing.AmountOutOfRange, request: OneOffInvoiceInput) -> UserError:
-    """The path names only a field the request gave: a price or a unit count that came from
-    the add-on or the default is blamed on the fee itself."""
+    """The path names only a field the request gave and that overflowed: a price or a unit
+    count from the add-on or the default, or an amount its taxes pushed over, is blamed on
+    the fee itself."""
     path: Path = ("fees",)
     if error.fee_index is not None:
         fee = request.fees[error.fee_index]
         path = ("fees", str(error.fee_index))
         # The price before the units: at a price of 0, no number of units overflows.
-        if fee.unit_amount_cents is not None:
+        if error.product and fee.unit_amount_cents is not None:
             path = (*path, "unitAmountCents")
-        elif fee.units is not None:
+        elif error.product and fee.units is not None:
             path = (*path, "units")
     return UserError(ErrorCode.VALUE_OUT_OF_RANGE, path, str(error))

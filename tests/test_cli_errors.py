@@ -272,3 +272,25 @@ def test_postgres_urls_without_a_driver_just_work(
     assert "\tPlain URL Inc\t" in listed.stdout, listed.stderr
     with running_server(url, log_dir=tmp_path) as server, server.client() as http:
         assert http.get("/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("create-organization", "Acme \udcff"),  # the byte 0xFF, as the shell passes it
+        ("list-api-keys", "x\udced\udca0\udc80"),  # an encoded surrogate
+        ("revoke-api-key", "\udcff"),
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = run_cli(*args, database_url=sqlite_url(tmp_path / "x.sqlite3"))
+
+    one_error_line(result, "UTF-8")
+
+
+def test_create_organization_says_which_database_it_wrote_to(tmp_path: Path) -> None:
+    database = tmp_path / "var" / "oneoff.sqlite3"
+    result = run_cli("create-organization", "Where Inc", database_url=sqlite_url(database))
+
+    assert result.returncode == 0, result.stderr
+    assert f"created in {database}" in result.stdout.splitlines()[0]
