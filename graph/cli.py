@@ -105,7 +105,7 @@ async def _list_organizations(url: str) -> None:
 
 async def _list_api_keys(url: str, organization_id: str) -> None:
     async with _database(url, existing=True) as db:
-        keys = await operators.list_api_keys(db, organization_id)
+        keys = await operators.every_api_key(db, organization_id)
     for key in keys:
         state = _time(key.revoked_at) if key.revoked_at else "live"
         print(f"{key.id}\t{_time(key.created_at)}\t{state}")

@@ -41,7 +41,7 @@ async def list_organizations(db: Database) -> list[OrganizationSummary]:
         return [OrganizationSummary(*row) for row in rows]
 
 
-async def list_api_keys(db: Database, organization_id: str) -> list[ApiKey]:
+async def every_api_key(db: Database, organization_id: str) -> list[ApiKey]:
     """The organization's keys, revoked ones included, oldest first."""
     async with db.read() as session:
         if await session.get(Organization, organization_id) is None:

@@ -21,7 +21,6 @@ from graphql import (
     GraphQLScalarType,
     get_named_type,
 )
-from websockets.exceptions import ConnectionClosed
 
 from graph.schema import schema
 from graph.transport import MAX_JSON_DEPTH
@@ -29,7 +28,7 @@ from models.organizations import MAX_LIVE_API_KEYS
 from tests.databases import Provisioner
 from tests.http_api import Http, create_organization_key, invoice_and_event_counts
 from tests.server import Server, running_server
-from tests.ws import connected, next_message, open_socket, subscribe
+from tests.ws import close_frame, connected, next_message, open_socket, subscribe
 
 # One server per engine for the module: a start costs seconds, and these tests only ever
 # add organizations of their own. Its limits are low enough for the tests to reach.
@@ -243,12 +242,9 @@ def test_json_nested_too_deep_on_a_websocket_closes_with_4400(server: Server, wh
                 '{"id": "1", "type": "subscribe", "payload": {"query": "subscription '
                 '{ invoiceCreated { cursor } }", "variables": ' + deep + "}}"
             )
-        with pytest.raises(ConnectionClosed) as closed:
-            await next_message(socket)
-        return closed.value.rcvd
+        return await close_frame(socket)
 
     received = _run(run())
-    assert received is not None
     assert received.code == 4400
     assert str(MAX_JSON_DEPTH) in received.reason
 
@@ -407,12 +403,9 @@ def test_a_refused_websocket_says_why(server: Server, payload: dict[str, str], r
     async def run() -> Any:
         socket = await _raw_socket(server)
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
-        with pytest.raises(ConnectionClosed) as closed:
-            await next_message(socket)
-        return closed.value.rcvd
+        return await close_frame(socket)
 
     received = _run(run())
-    assert received is not None
     assert received.code == 4403
     assert reason in received.reason
 
@@ -582,12 +575,9 @@ def test_a_websocket_message_the_handler_cannot_take_closes_with_4400(
     async def run() -> Any:
         socket = await connected(server.ws_url, key)
         await socket.send(message)
-        with pytest.raises(ConnectionClosed) as closed:
-            await next_message(socket)
-        return closed.value.rcvd
+        return await close_frame(socket)
 
     received = _run(run())
-    assert received is not None
     assert received.code == 4400
     assert received.reason
 

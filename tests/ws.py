@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -60,3 +62,16 @@ async def nothing_within(socket: ClientConnection, seconds: float) -> bool:
     except TimeoutError:
         return True
     raise AssertionError(f"expected silence, got {message!r}")
+
+
+async def close_frame(socket: ClientConnection, timeout: float = 10.0) -> Close:
+    """The close frame the server ends the socket with; fails if it sends a message first."""
+    try:
+        message = await next_message(socket, timeout)
+    except ConnectionClosed as closed:
+        frame = closed.rcvd
+    else:
+        raise AssertionError(f"expected the socket to close, got {message!r}")
+    if frame is None:
+        raise AssertionError("the socket closed without a close frame")
+    return frame
