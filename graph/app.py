@@ -84,7 +84,7 @@ def _http_code(error: HTTPException) -> str:
     return _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
 
 
-_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
 class GraphQLView(GraphQL[Context, None]):
