@@ -12,8 +12,9 @@ from graph.errors import UserError, user_errors
 from graph.scalars import BigInt, CurrencyCode, currency_of
 from graph.taxes import Tax
 from graph.unset import given
-from models import add_ons, tables
-from models.errors import Rejected
+from models.catalog import add_ons
+from models.inputs.errors import Rejected
+from models.store import tables
 
 
 @strawberry.type(description="Something the organization bills once, with a default price.")

@@ -34,11 +34,11 @@ from graph.transport import (
     error_response,
     request_id,
 )
-from models.db import Database
-from models.organizations import authenticate
-from models.pg_wakeups import pg_wakeups
-from models.settings import Settings, get_settings
-from models.webhook_sender import webhook_sender
+from models.events.pg_wakeups import pg_wakeups
+from models.organizations.organizations import authenticate
+from models.store.db import Database
+from models.store.settings import Settings, get_settings
+from models.webhooks.sender import webhook_sender
 
 logger = logging.getLogger("oneoff")
 

@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graph.cli_errors import explain
-from models import migrate, operators, organizations
-from models.db import Database, describe
-from models.errors import Rejected
-from models.seed import is_empty, seed_demo
-from models.settings import get_settings
+from models.inputs.errors import Rejected
+from models.operators import lookups as operators
+from models.operators.demo import is_empty, seed_demo
+from models.organizations import organizations
+from models.store import migrate
+from models.store.db import Database, describe
+from models.store.settings import get_settings
 
 DEMO_KEY_FILE = Path("var") / "demo-api-key.txt"
 

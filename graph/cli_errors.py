@@ -19,8 +19,8 @@ import asyncpg
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from models.db import UnsupportedDatabaseUrl, describe, is_sqlite, server_address, sqlite_file
-from models.migrate import DatabaseMissing, DatabaseNotMigrated
+from models.store.db import UnsupportedDatabaseUrl, describe, is_sqlite, server_address, sqlite_file
+from models.store.migrate import DatabaseMissing, DatabaseNotMigrated
 
 UNREACHABLE_ERRNOS = frozenset(
     {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT}

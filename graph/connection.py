@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import strawberry
 
 from graph.errors import bad_user_input
-from models.pagination import Keyed, Page, PaginationError
+from models.store.pagination import Keyed, Page, PaginationError
 
 if TYPE_CHECKING:
     from graph.context import Info

@@ -10,9 +10,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from graph.loaders import Loaders
 from graph.subscription_slots import SubscriptionSlots
-from models.db import Database
-from models.settings import Settings
-from models.tables import Organization
+from models.store.db import Database
+from models.store.settings import Settings
+from models.store.tables import Organization
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 

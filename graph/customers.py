@@ -13,8 +13,9 @@ from graph.errors import UserError, user_errors
 from graph.scalars import CurrencyCode, currency_of
 from graph.taxes import Tax
 from graph.unset import given
-from models import customers, tables
-from models.errors import Rejected
+from models.catalog import customers
+from models.inputs.errors import Rejected
+from models.store import tables
 
 if TYPE_CHECKING:
     from graph.invoices import Invoice

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLSchema
 
-from models.errors import ErrorCode
+from models.inputs.errors import ErrorCode
 
 ROOTS = {
     "Query": "Reads, always scoped to the organization of the API key.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from models.errors import ErrorCode
-from models.errors import UserError as DomainUserError
-from models.pagination import PaginationError
+from models.inputs.errors import ErrorCode
+from models.inputs.errors import UserError as DomainUserError
+from models.store.pagination import PaginationError
 
 UserErrorCode = strawberry.enum(
     ErrorCode,

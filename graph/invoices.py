@@ -13,10 +13,11 @@ from graph.connection import Connection, paged
 from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.scalars import BigInt, CurrencyCode, currency_of, currency_value
-from models import invoices, tables
-from models.add_ons import add_ons_by_id
-from models.errors import Rejected
-from models.one_off_invoices import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.catalog.add_ons import add_ons_by_id
+from models.inputs.errors import Rejected
+from models.invoicing import reads as invoices
+from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.store import tables
 
 if TYPE_CHECKING:
     from graph.add_ons import AddOn

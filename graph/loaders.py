@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from models.db import Database
+from models.store.db import Database
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -13,9 +13,10 @@ from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.taxes import Tax
 from graph.unset import given
-from models import organizations, tables
-from models.errors import Rejected
-from models.taxes_catalog import default_taxes
+from models.catalog.taxes import default_taxes
+from models.inputs.errors import Rejected
+from models.organizations import organizations
+from models.store import tables
 
 
 @strawberry.enum(description="How invoice numbers are sequenced.")

@@ -10,7 +10,7 @@ from typing import NewType
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-from models.money import CURRENCY_CODES
+from models.billing.money import CURRENCY_CODES
 
 # ASCII digits only: Python would also read "١٢" as 12.
 _INTEGER = re.compile(r"^-?[0-9]{1,40}$")

@@ -12,10 +12,10 @@ from graphql import GraphQLError
 from graph.context import Info, unauthenticated
 from graph.errors import bad_user_input
 from graph.invoices import Invoice
-from models.customers import find_customer
-from models.events import decode_event_cursor, encode_event_cursor, follow
-from models.organizations import authenticate
-from models.pagination import PaginationError
+from models.catalog.customers import find_customer
+from models.events.reader import decode_event_cursor, encode_event_cursor, follow
+from models.organizations.organizations import authenticate
+from models.store.pagination import PaginationError
 
 
 @strawberry.type(description="A new invoice, as announced by the outbox.")

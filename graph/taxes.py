@@ -11,8 +11,9 @@ from graph.connection import Connection, paged
 from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.unset import given
-from models import tables, taxes_catalog
-from models.errors import Rejected
+from models.catalog import taxes as taxes_catalog
+from models.inputs.errors import Rejected
+from models.store import tables
 
 
 @strawberry.type(

@@ -11,9 +11,10 @@ from graph.connection import Connection, paged
 from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.unset import given
-from models import tables, webhooks
-from models.errors import Rejected
-from models.events import encode_event_cursor
+from models.events.reader import encode_event_cursor
+from models.inputs.errors import Rejected
+from models.store import tables
+from models.webhooks import endpoints as webhooks
 
 
 @strawberry.enum(description="Where a delivery stands.")

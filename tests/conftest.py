@@ -13,10 +13,10 @@ from strawberry.types import ExecutionResult
 
 from graph.context import Context
 from graph.schema import schema
-from models import tables
-from models.db import Database
-from models.organizations import create_organization
-from models.settings import Settings
+from models.organizations.organizations import create_organization
+from models.store import tables
+from models.store.db import Database
+from models.store.settings import Settings
 from tests.databases import (
     ENGINES,
     PG_SKIP_REASON,

@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from models import migrate
+from models.store import migrate
 
 PG_ENV = "TEST_DATABASE_URL"
 ENGINES = ("sqlite", "postgresql")

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from models import tables
-from models.db import Database
-from models.organizations import create_organization
+from models.organizations.organizations import create_organization
+from models.store import tables
+from models.store.db import Database
 
 
 async def create_organization_key(database_url: str, name: str = "Acme") -> str:

@@ -30,8 +30,8 @@ from typing import IO, Any, Protocol, TypeVar
 import httpx
 import pytest
 
-from models.db import Database
-from models.organizations import authenticate, create_organization
+from models.organizations.organizations import authenticate, create_organization
+from models.store.db import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 30.0

@@ -19,13 +19,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from models.add_ons import create_add_on
-from models.customers import create_customer
-from models.db import Database
-from models.organizations import create_organization, update_organization
-from models.settings import Settings
-from models.tables import ApiKey
-from models.taxes_catalog import create_tax
+from models.catalog.add_ons import create_add_on
+from models.catalog.customers import create_customer
+from models.catalog.taxes import create_tax
+from models.organizations.organizations import create_organization, update_organization
+from models.store.db import Database
+from models.store.settings import Settings
+from models.store.tables import ApiKey
 from tests.conftest import Api, MakeApi
 from tests.http_api import create_organization_key
 from tests.server import StartServer, server_factory

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from graph.app import create_app
-from models.errors import ErrorCode, Rejected
-from models.organizations import authenticate, create_api_key, revoke_api_key
-from models.settings import Settings
+from models.inputs.errors import ErrorCode, Rejected
+from models.organizations.organizations import authenticate, create_api_key, revoke_api_key
+from models.store.settings import Settings
 from tests.conftest import Api, MakeApi
 
 ORGANIZATION = "{ organization { id name } }"

@@ -13,10 +13,10 @@ import pytest
 
 from graph import cli
 from graph.schema import schema
-from models import migrate
-from models.db import Database
-from models.organizations import authenticate, create_api_key
-from models.settings import get_settings
+from models.organizations.organizations import authenticate, create_api_key
+from models.store import migrate
+from models.store.db import Database
+from models.store.settings import get_settings
 from tests.server import create_organization_key, organization_name, run_cli, sqlite_url
 
 KEY_LINE = re.compile(r"oo_[0-9a-f]{32}_[A-Za-z0-9_-]+")

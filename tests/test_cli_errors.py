@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from graph.cli_errors import explain
-from models.db import normalize_database_url
-from models.migrate import DatabaseNotMigrated
-from models.settings import Settings
+from models.store.db import normalize_database_url
+from models.store.migrate import DatabaseNotMigrated
+from models.store.settings import Settings
 from tests.databases import PG_SKIP_REASON, postgres_admin_url
 from tests.server import free_port, run_cli, running_server, sqlite_url
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from graph.app import create_app
-from models.settings import Settings
+from models.store.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "graph" / "static"

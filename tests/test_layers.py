@@ -65,7 +65,7 @@ def test_the_check_sees_every_form_of_import(source: str) -> None:
     "source",
     [
         "import sqlalchemy",
-        "from models.db import Database",
+        "from models.store.db import Database",
         "from . import strawberry_free",
         "import strawberryfields",
         "from graphviz import Digraph",

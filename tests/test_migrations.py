@@ -22,8 +22,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from models import migrate
-from models.tables import metadata
+from models.store import migrate
+from models.store.tables import metadata
 from tests.server import create_organization_key, organization_name, run_cli, sqlite_url
 
 SCRIPTS = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
@@ -101,8 +101,9 @@ async def test_the_models_match_the_migrations(empty_url: str) -> None:
 
     diffs = await run(empty_url, _diffs)
 
-    assert diffs == [], "models/tables and the migrations disagree; add a migration:\n" + "\n".join(
-        map(str, diffs)
+    assert diffs == [], (
+        "models/store/tables and migrations disagree; add a migration:\n"
+        + "\n".join(map(str, diffs))
     )
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models import tables
-from models.db import Database
+from models.store import tables
+from models.store.db import Database
 from tests.databases import FreshDatabase, Provisioner
 from tests.server import Server, StartServer, server_factory, sqlite_url
 

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from models.events import encode_event_cursor
+from models.events.reader import encode_event_cursor
 from tests.databases import FreshDatabase, _asyncpg_dsn
 from tests.http_api import Http, create_organization_key, invoice_and_event_counts
 from tests.server import StartServer, server_factory

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from models.events import encode_event_cursor
+from models.events.reader import encode_event_cursor
 from tests.http_api import Http, create_organization_key
 from tests.server import StartServer, server_factory
 from tests.ws import connected, next_data, next_message, nothing_within, open_socket, subscribe

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from models.add_ons import add_ons_by_id, taxes_of_add_ons
-from models.db import Database
+from models.catalog.add_ons import add_ons_by_id, taxes_of_add_ons
+from models.store.db import Database
 from tests.conftest import Api, MakeApi
 
 MAX_BIGINT = 2**63 - 1

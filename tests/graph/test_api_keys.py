@@ -10,10 +10,11 @@ import pytest
 from sqlmodel import col, select
 
 from graph import cli
-from models import organizations, tables
-from models.errors import ErrorCode, Rejected
-from models.organizations import MAX_LIVE_API_KEYS
-from models.settings import get_settings
+from models.inputs.errors import ErrorCode, Rejected
+from models.organizations import organizations
+from models.organizations.organizations import MAX_LIVE_API_KEYS
+from models.store import tables
+from models.store.settings import get_settings
 from tests.conftest import Api, MakeApi
 
 CREATE = """

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from models import tables
-from models.customers import find_customer
-from models.money import MAX_MINOR_UNITS
+from models.billing.money import MAX_MINOR_UNITS
+from models.catalog.customers import find_customer
+from models.store import tables
 from tests.conftest import Api
 from tests.graph.test_one_off_invoices import Catalog, counts, create, ok
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from models import tables
-from models.add_ons import AddOnFields, create_add_on, delete_add_on
-from models.customers import CustomerFields, create_customer
-from models.one_off_invoices import FeeInput, OneOffInvoiceInput, create_one_off_invoice
-from models.organizations import update_organization
-from models.taxes_catalog import create_tax
+from models.catalog.add_ons import AddOnFields, create_add_on, delete_add_on
+from models.catalog.customers import CustomerFields, create_customer
+from models.catalog.taxes import create_tax
+from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.organizations.organizations import update_organization
+from models.store import tables
 from tests.conftest import Api, MakeApi
 
 INVOICE_FIELDS = """
@@ -763,7 +763,7 @@ async def test_rule12_a_failure_midway_writes_nothing(
     async def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("models.one_off_invoices.record_event", crash)
+    monkeypatch.setattr("models.invoicing.create.record_event", crash)
     with pytest.raises(RuntimeError):
         await create_one_off_invoice(
             api.db,
@@ -790,7 +790,7 @@ async def test_unexpected_failure_is_masked_over_graphql(
     async def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("models.one_off_invoices.record_event", crash)
+    monkeypatch.setattr("models.invoicing.create.record_event", crash)
     result = await api.raw(CREATE, input={"customerId": customer, "fees": [{"addOnCode": "a"}]})
     assert result.errors is not None
     assert "secret" not in result.errors[0].message

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from models.taxes_catalog import create_tax
+from models.catalog.taxes import create_tax
 from tests.conftest import Api, MakeApi
 
 ORGANIZATION_FIELDS = """

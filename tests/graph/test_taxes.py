@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from models.db import Database
-from models.errors import Rejected
-from models.taxes_catalog import create_tax
+from models.catalog.taxes import create_tax
+from models.inputs.errors import Rejected
+from models.store.db import Database
 from tests.conftest import Api, MakeApi
 
 CREATE = """

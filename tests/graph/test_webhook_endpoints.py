@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
-from models import outbox, pg_wakeups, tables
-from models.columns import utcnow
-from models.settings import Settings
+from models.events import outbox, pg_wakeups
+from models.store import tables
+from models.store.columns import utcnow
+from models.store.settings import Settings
 from tests.conftest import Api, MakeApi
 from tests.graph.test_one_off_invoices import Catalog, ok
 

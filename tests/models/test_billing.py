@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from models.billing import (
+from models.billing.arithmetic import (
     AmountOutOfRange,
     AppliedTax,
     ComputedInvoice,
@@ -16,7 +16,7 @@ from models.billing import (
     TaxRate,
     compute_invoice,
 )
-from models.money import MAX_MINOR_UNITS, format_amount
+from models.billing.money import MAX_MINOR_UNITS, format_amount
 
 VAT = TaxRate("tax-vat", "VAT", "VAT 20%", Decimal("20"))
 ECO = TaxRate("tax-eco", "ECO", "Eco 5.5%", Decimal("5.5"))

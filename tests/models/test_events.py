@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import event
 
-from models.add_ons import create_add_on
-from models.customers import create_customer
-from models.events import PAGE, follow
-from models.one_off_invoices import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.catalog.add_ons import create_add_on
+from models.catalog.customers import create_customer
+from models.events.reader import PAGE, follow
+from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
 from tests.conftest import Api
 
 

@@ -7,7 +7,7 @@ from babel.numbers import list_currencies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.money import (
+from models.billing.money import (
     CURRENCY_CODES,
     MAX_MINOR_UNITS,
     currency_exponent,

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
-from models.numbering import (
+from models.billing.numbering import (
     default_document_number_prefix,
     format_invoice_number_per_customer,
     format_invoice_number_per_organization,

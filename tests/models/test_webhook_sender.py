@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from models import tables, webhook_sender
-from models.columns import utcnow
-from models.db import Database
-from models.settings import Settings
-from models.webhook_sender import Refused, WebhookSender, pinned_target
+from models.store import tables
+from models.store.columns import utcnow
+from models.store.db import Database
+from models.store.settings import Settings
+from models.webhooks import sender as webhook_sender
+from models.webhooks.sender import Refused, WebhookSender, pinned_target
 from tests.conftest import Api
 from tests.graph.test_webhook_endpoints import created, invoice_for
 from tests.receiver import Receiver

@@ -1,0 +1,145 @@
+"""Taxes: creating, changing and listing an organization's tax rates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypedDict
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.billing.money import EXACT
+from models.inputs.checks import LONG_TEXT, Checks
+from models.inputs.errors import ErrorCode, reject
+from models.store.columns import utcnow
+from models.store.db import Database
+from models.store.pagination import Page, paginate
+from models.store.tables import Tax
+
+
+class TaxFields(TypedDict, total=False):
+    code: str | None
+    name: str | None
+    rate: Decimal | str | int | None
+    description: str | None
+    applied_to_organization: bool | None
+
+
+def _missing(fields: TaxFields, checks: Checks) -> None:
+    for name in ("code", "name", "rate"):
+        if name not in fields:
+            checks.add(ErrorCode.REQUIRED, (name,), f"{name} is required")
+
+
+def _canonical(rate: Decimal) -> Decimal:
+    # 20, 20.00 and 2E+1 are one rate: one spelling, so that invoices and the API print it alike.
+    return Decimal(format(rate.normalize(EXACT), "f")) + 0
+
+
+def _checked(fields: TaxFields, checks: Checks) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "code" in fields:
+        values["code"] = checks.text(fields["code"], ("code",), required=True)
+    if "name" in fields:
+        values["name"] = checks.text(fields["name"], ("name",), required=True)
+    if "rate" in fields:
+        rate = checks.decimal(fields["rate"], ("rate",), required=True)
+        rate = checks.tax_rate(rate, ("rate",))
+        values["rate"] = None if rate is None else _canonical(rate)
+    if "description" in fields:
+        values["description"] = checks.text(
+            fields["description"], ("description",), max_length=LONG_TEXT
+        )
+    if "applied_to_organization" in fields:
+        # Clearing the flag means the tax is no default any more.
+        values["applied_to_organization"] = bool(fields["applied_to_organization"])
+    return values
+
+
+def _taken(code: object) -> Exception:
+    return reject(ErrorCode.TAKEN, ("code",), f"a tax with code {code!r} exists")
+
+
+async def _code_taken(
+    session: AsyncSession, organization_id: str, code: object, other_than: str | None
+) -> bool:
+    query = select(Tax.id).where(Tax.organization_id == organization_id, Tax.code == code)
+    if other_than is not None:
+        query = query.where(Tax.id != other_than)
+    return (await session.exec(query)).first() is not None
+
+
+async def create_tax(db: Database, organization_id: str, fields: TaxFields) -> Tax:
+    checks = Checks()
+    _missing(fields, checks)
+    values = _checked(fields, checks)
+    checks.raise_if_any()
+    try:
+        async with db.write() as session:
+            if await _code_taken(session, organization_id, values["code"], None):
+                raise _taken(values["code"])
+            tax = Tax(organization_id=organization_id, **values)
+            session.add(tax)
+            await session.flush()
+    except IntegrityError as error:
+        # Two creates of one code raced; the unique constraint let one through.
+        raise _taken(values["code"]) from error
+    return tax
+
+
+async def update_tax(db: Database, organization_id: str, tax_id: str, fields: TaxFields) -> Tax:
+    checks = Checks()
+    values = _checked(fields, checks)
+    try:
+        async with db.write() as session:
+            tax = await find_tax(session, organization_id, tax_id=tax_id)
+            if tax is None:
+                raise reject(ErrorCode.TAX_NOT_FOUND, ("id",), "no tax with this id")
+            checks.raise_if_any()
+            if "code" in values and await _code_taken(
+                session, organization_id, values["code"], tax.id
+            ):
+                raise _taken(values["code"])
+            for name, value in values.items():
+                setattr(tax, name, value)
+            tax.updated_at = utcnow()
+            session.add(tax)
+            await session.flush()
+    except IntegrityError as error:
+        raise _taken(values.get("code")) from error
+    return tax
+
+
+async def find_tax(
+    session: AsyncSession,
+    organization_id: str,
+    tax_id: str | None = None,
+    code: str | None = None,
+) -> Tax | None:
+    if tax_id is None and code is None:
+        return None
+    query = select(Tax).where(Tax.organization_id == organization_id)
+    if tax_id is not None:
+        query = query.where(Tax.id == tax_id)
+    if code is not None:
+        query = query.where(Tax.code == code)
+    return (await session.exec(query)).first()
+
+
+async def list_taxes(
+    session: AsyncSession, organization_id: str, first: int | None, after: str | None
+) -> Page[Tax]:
+    return await paginate(
+        session, Tax, [col(Tax.organization_id) == organization_id], first=first, after=after
+    )
+
+
+async def default_taxes(session: AsyncSession, organization_id: str) -> list[Tax]:
+    return list(
+        await session.exec(
+            select(Tax)
+            .where(Tax.organization_id == organization_id, col(Tax.applied_to_organization))
+            .order_by(col(Tax.code))
+        )
+    )

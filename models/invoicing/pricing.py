@@ -1,0 +1,393 @@
+"""A one-off invoice request, checked and priced against the catalog (DESIGN.md rules 1–8).
+
+One path for every use of a request: creating the invoice prices it under the customer's
+lock; a request already refused on its shape is priced read-only, only so that one answer
+carries every error it has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.billing import arithmetic as billing
+from models.billing.money import EXACT, MAX_MINOR_UNITS, decimal_places, is_currency
+from models.catalog.customers import find_customer
+from models.catalog.taxes import default_taxes
+from models.catalog.taxes_lookup import taxes_by_code
+from models.inputs.checks import LONG_TEXT, SHORT_TEXT, Checks
+from models.inputs.errors import ErrorCode, Path, UserError
+from models.store.tables import AddOn, AddOnTax, Customer, CustomerTax, Tax
+
+MAX_FEES = 100
+MAX_DECIMALS = 12
+MAX_IDEMPOTENCY_KEY = 255
+
+
+@dataclass(frozen=True)
+class FeeInput:
+    add_on_id: str | None = None
+    add_on_code: str | None = None
+    units: Decimal | None = None
+    unit_amount_cents: Decimal | None = None
+    description: str | None = None
+    invoice_display_name: str | None = None
+    tax_codes: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class OneOffInvoiceInput:
+    fees: list[FeeInput] = field(default_factory=list)
+    customer_id: str | None = None
+    external_customer_id: str | None = None
+    currency: str | None = None
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        """Same input, same hash: what a replayed idempotency key must match."""
+        data = asdict(self)
+        data.pop("idempotency_key")
+        canonical = json.dumps(data, sort_keys=True, default=_canonical)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    if isinstance(value, Decimal):
+        # 1, 1.0 and 1E0 are one amount.
+        return format(value.normalize(EXACT), "f")
+    raise TypeError(type(value).__name__)
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """One spelling per amount: 1, 1.0 and 1E0 are stored and hashed alike, and an exponent
+    like 0E-2000 cannot turn into two thousand digits of text."""
+    value = value.normalize(EXACT)
+    if value.is_zero():
+        return Decimal(0)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return value.quantize(Decimal(1), context=EXACT)
+    return value
+
+
+def _check_decimal(checks: Checks, value: Decimal | None, path: Path, name: str) -> Decimal | None:
+    if value is None:
+        return None
+    if not value.is_finite():
+        checks.add(ErrorCode.INVALID_VALUE, path, f"{name} must be a finite number")
+    elif value < 0:
+        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, path, f"{name} must not be negative")
+    elif value > MAX_MINOR_UNITS:
+        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, path, f"{name} is larger than {MAX_MINOR_UNITS}")
+    elif decimal_places(value) > MAX_DECIMALS:
+        checks.add(
+            ErrorCode.INVALID_VALUE, path, f"{name} has more than {MAX_DECIMALS} decimal places"
+        )
+    else:
+        return canonical_decimal(value)
+    return None
+
+
+def normalized(request: OneOffInvoiceInput, checks: Checks) -> OneOffInvoiceInput:
+    """The request checked without the database, trimmed and in canonical form (what is stored
+    is what was checked); each refusal goes to `checks`, and a refused value becomes None."""
+    if request.customer_id is None and request.external_customer_id is None:
+        checks.add(ErrorCode.REQUIRED, ("customerId",), "give customerId or externalCustomerId")
+    if request.currency is not None and not is_currency(request.currency):
+        checks.add(ErrorCode.INVALID_VALUE, ("currency",), f"{request.currency!r} is not ISO 4217")
+    idempotency_key = None
+    if request.idempotency_key is not None:
+        idempotency_key = checks.text(
+            request.idempotency_key,
+            ("idempotencyKey",),
+            required=True,
+            max_length=MAX_IDEMPOTENCY_KEY,
+        )
+    if not request.fees:
+        checks.add(ErrorCode.REQUIRED, ("fees",), "an invoice needs at least one fee")
+    fees: list[FeeInput] = []
+    if len(request.fees) > MAX_FEES:
+        # Its fees go unchecked: the limit bounds the work spent on a request, checks included;
+        # the rest of the request is still checked.
+        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, ("fees",), f"at most {MAX_FEES} fees")
+        return replace(request, fees=fees, idempotency_key=idempotency_key)
+    for index, fee in enumerate(request.fees):
+        at = ("fees", str(index))
+        if fee.add_on_id is None and fee.add_on_code is None:
+            checks.add(ErrorCode.REQUIRED, (*at, "addOnId"), "give addOnId or addOnCode")
+        fees.append(
+            replace(
+                fee,
+                units=_check_decimal(checks, fee.units, (*at, "units"), "units"),
+                unit_amount_cents=_check_decimal(
+                    checks, fee.unit_amount_cents, (*at, "unitAmountCents"), "unitAmountCents"
+                ),
+                description=checks.text(
+                    fee.description, (*at, "description"), max_length=LONG_TEXT
+                ),
+                invoice_display_name=checks.text(
+                    fee.invoice_display_name, (*at, "invoiceDisplayName"), max_length=SHORT_TEXT
+                ),
+            )
+        )
+    return replace(request, fees=fees, idempotency_key=idempotency_key)
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A request priced: everything the invoice's rows are made of."""
+
+    customer: Customer
+    add_ons: list[AddOn]  # one per fee, in fee order
+    currency: str
+    lines: list[billing.FeeLine]
+    computed: billing.ComputedInvoice
+
+
+async def price(
+    session: AsyncSession,
+    organization_id: str,
+    request: OneOffInvoiceInput,
+    checks: Checks,
+    *,
+    lock: bool,
+) -> Priced | None:
+    """Rules 2–8 for a `normalized` request; None when `checks` holds any error.
+
+    Every error that the others leave decidable is added, stage by stage: customer, add-ons,
+    fee tax codes, currency, unit amounts, then (only when all else is fine) an amount out of
+    range; within a stage, in fee order. `checks` may come holding the request's own errors:
+    a value refused there is not reported missing here too. `lock` holds the customer's row
+    until commit, for a writer that sets the customer's currency from what it reads here.
+    """
+    refused = {error.field for error in checks.errors}
+    customer = await _load_customer(session, organization_id, request, checks, lock=lock)
+    add_ons = await _load_add_ons(session, organization_id, request.fees, checks)
+    fee_taxes = await _fee_taxes(session, organization_id, request, customer, add_ons, checks)
+    currency = _invoice_currency(request, customer, add_ons, refused, checks)
+    unit_amounts = _unit_amounts(request, add_ons, currency, refused, checks)
+    if checks.errors:
+        return None
+    assert customer is not None
+    assert currency is not None
+    found: list[AddOn] = []
+    lines: list[billing.FeeLine] = []
+    for fee, add_on, amount, taxes in zip(
+        request.fees, add_ons, unit_amounts, fee_taxes, strict=True
+    ):
+        # Each is None only alongside an error, and there is none.
+        assert add_on is not None
+        assert amount is not None
+        assert taxes is not None
+        found.append(add_on)
+        lines.append(
+            billing.FeeLine(
+                units=Decimal(1) if fee.units is None else fee.units,
+                unit_amount_cents=amount,
+                taxes=tuple(billing.TaxRate(t.id, t.code, t.name, t.rate) for t in taxes),
+            )
+        )
+    try:
+        computed = billing.compute_invoice(lines)
+    except billing.AmountOutOfRange as error:
+        checks.errors.append(_out_of_range(error, request))
+        return None
+    return Priced(customer, found, currency, lines, computed)
+
+
+async def _load_customer(
+    session: AsyncSession,
+    organization_id: str,
+    request: OneOffInvoiceInput,
+    checks: Checks,
+    *,
+    lock: bool,
+) -> Customer | None:
+    if request.customer_id is None and request.external_customer_id is None:
+        return None  # already refused as REQUIRED
+    customer = await find_customer(
+        session,
+        organization_id,
+        customer_id=request.customer_id,
+        external_id=request.external_customer_id,
+        for_update=lock,
+    )
+    if customer is None:
+        which = "customerId" if request.customer_id is not None else "externalCustomerId"
+        checks.add(ErrorCode.CUSTOMER_NOT_FOUND, (which,), "no such customer")
+    return customer
+
+
+async def _load_add_ons(
+    session: AsyncSession, organization_id: str, fees: Sequence[FeeInput], checks: Checks
+) -> list[AddOn | None]:
+    ids = {fee.add_on_id for fee in fees if fee.add_on_id is not None}
+    codes = {fee.add_on_code for fee in fees if fee.add_on_id is None and fee.add_on_code}
+    rows: list[AddOn] = []
+    if ids or codes:
+        rows = list(
+            await session.exec(
+                select(AddOn).where(
+                    AddOn.organization_id == organization_id,
+                    col(AddOn.deleted_at).is_(None),
+                    or_(col(AddOn.id).in_(ids), col(AddOn.code).in_(codes)),
+                )
+            )
+        )
+    by_id = {row.id: row for row in rows}
+    by_code = {row.code: row for row in rows}
+    found: list[AddOn | None] = []
+    for index, fee in enumerate(fees):
+        add_on = by_id.get(fee.add_on_id) if fee.add_on_id else by_code.get(fee.add_on_code or "")
+        # A fee that names no add-on at all is already refused as REQUIRED.
+        if add_on is None and (fee.add_on_id is not None or fee.add_on_code is not None):
+            which = "addOnId" if fee.add_on_id is not None else "addOnCode"
+            checks.add(
+                ErrorCode.ADD_ON_NOT_FOUND,
+                ("fees", str(index), which),
+                "no such add-on (or it was deleted)",
+            )
+        found.append(add_on)
+    return found
+
+
+def _invoice_currency(
+    request: OneOffInvoiceInput,
+    customer: Customer | None,
+    add_ons: Sequence[AddOn | None],
+    refused: set[Path | None],
+    checks: Checks,
+) -> str | None:
+    """Rule 3; None, with or without an error of its own, when it cannot be decided."""
+    if customer is None or ("currency",) in refused:
+        return None
+    if customer.currency is not None:
+        if request.currency is not None and request.currency != customer.currency:
+            checks.add(
+                ErrorCode.CURRENCY_MISMATCH,
+                ("currency",),
+                f"the customer is billed in {customer.currency}, not {request.currency}",
+            )
+            return None
+        return customer.currency
+    if request.currency is not None:
+        return request.currency
+    # An unknown add-on has no currency to agree or disagree with.
+    if not add_ons or any(add_on is None for add_on in add_ons):
+        return None
+    currencies = {add_on.amount_currency for add_on in add_ons if add_on is not None}
+    if len(currencies) != 1:
+        checks.add(
+            ErrorCode.CURRENCY_REQUIRED,
+            ("currency",),
+            "the add-ons are priced in several currencies: give the invoice's currency",
+        )
+        return None
+    return currencies.pop()
+
+
+async def _taxes_of(
+    session: AsyncSession, table: Any, key: str, ids: set[str]
+) -> dict[str, list[Tax]]:
+    found: dict[str, list[Tax]] = {row_id: [] for row_id in ids}
+    if not ids:
+        return found
+    rows = await session.exec(
+        select(getattr(table, key), Tax)
+        .join(Tax, col(Tax.id) == table.tax_id)
+        .where(getattr(table, key).in_(ids))
+        .order_by(col(Tax.code))
+    )
+    for owner_id, tax in rows:
+        found[owner_id].append(tax)
+    return found
+
+
+async def _fee_taxes(
+    session: AsyncSession,
+    organization_id: str,
+    request: OneOffInvoiceInput,
+    customer: Customer | None,
+    add_ons: Sequence[AddOn | None],
+    checks: Checks,
+) -> list[list[Tax] | None]:
+    """Rule 7: the fee's own codes ?? the add-on's taxes ?? the customer's ?? the defaults.
+
+    A fee's own codes are checked whatever else failed; None for a fee whose taxes hang on an
+    add-on or a customer that was not found.
+    """
+    add_on_taxes = await _taxes_of(
+        session, AddOnTax, "add_on_id", {a.id for a in add_ons if a is not None}
+    )
+    fallback: list[Tax] | None = None
+    if customer is not None:
+        customer_taxes = (await _taxes_of(session, CustomerTax, "customer_id", {customer.id}))[
+            customer.id
+        ]
+        fallback = customer_taxes or await default_taxes(session, organization_id)
+    chosen: list[list[Tax] | None] = []
+    for index, (fee, add_on) in enumerate(zip(request.fees, add_ons, strict=True)):
+        if fee.tax_codes is not None:
+            taxes, errors = await taxes_by_code(
+                session, organization_id, fee.tax_codes, ("fees", str(index), "taxCodes")
+            )
+            checks.errors.extend(errors)
+            chosen.append(taxes)
+        elif add_on is None:
+            chosen.append(None)
+        else:
+            chosen.append(add_on_taxes[add_on.id] or fallback)
+    return chosen
+
+
+def _unit_amounts(
+    request: OneOffInvoiceInput,
+    add_ons: Sequence[AddOn | None],
+    currency: str | None,
+    refused: set[Path | None],
+    checks: Checks,
+) -> list[Decimal | None]:
+    """Rule 4: a null price is the add-on's, only when the add-on is priced in this currency.
+    None for a fee whose price was refused, or hangs on an add-on or currency not known."""
+    amounts: list[Decimal | None] = []
+    for index, (fee, add_on) in enumerate(zip(request.fees, add_ons, strict=True)):
+        at = ("fees", str(index), "unitAmountCents")
+        if fee.unit_amount_cents is not None:
+            amounts.append(fee.unit_amount_cents)
+        elif at in refused or add_on is None or currency is None:
+            amounts.append(None)
+        elif add_on.amount_currency == currency:
+            amounts.append(Decimal(add_on.amount_cents))
+        else:
+            checks.add(
+                ErrorCode.UNIT_AMOUNT_REQUIRED,
+                at,
+                f"{add_on.code} is priced in {add_on.amount_currency}; "
+                f"give its price in {currency}",
+            )
+            amounts.append(None)
+    return amounts
+
+
+def _out_of_range(error: billing.AmountOutOfRange, request: OneOffInvoiceInput) -> UserError:
+    """The path names only a field the request gave and that overflowed: a price or a unit
+    count from the add-on or the default, or an amount its taxes pushed over, is blamed on
+    the fee itself."""
+    path: Path = ("fees",)
+    if error.fee_index is not None:
+        fee = request.fees[error.fee_index]
+        path = ("fees", str(error.fee_index))
+        # The price before the units: at a price of 0, no number of units overflows.
+        if error.product and fee.unit_amount_cents is not None:
+            path = (*path, "unitAmountCents")
+        elif error.product and fee.units is not None:
+            path = (*path, "units")
+    return UserError(ErrorCode.VALUE_OUT_OF_RANGE, path, str(error))

@@ -1,0 +1,173 @@
+"""Engines and transactions: one `write()` block is one transaction, committed or rolled back."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.store.wakeup import Wakeup
+
+# The one driver installed per engine; the bare schemes hosting providers hand out map to it.
+_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+SUPPORTED_URLS = (
+    "postgresql://user@host:port/database (postgres:// and postgresql+asyncpg:// work too) "
+    "or sqlite:///path/to/file.sqlite3"
+)
+
+
+class UnsupportedDatabaseUrl(ValueError):
+    """DATABASE_URL names an engine or driver this server does not ship; never quotes the URL,
+    which may hold a password."""
+
+
+def normalize_database_url(url: str) -> str:
+    """`url` with the driver this server ships in its scheme; everything after `://` is kept."""
+    scheme, separator, rest = url.strip().partition("://")
+    if not separator or not _SCHEME.fullmatch(scheme):
+        raise UnsupportedDatabaseUrl(f"DATABASE_URL is not a database URL: use {SUPPORTED_URLS}")
+    driver = _DRIVERS.get(scheme.lower())
+    if driver is None:
+        raise UnsupportedDatabaseUrl(
+            f"DATABASE_URL scheme {scheme}:// is not supported: use {SUPPORTED_URLS}"
+        )
+    normalized = f"{driver}://{rest}"
+    try:
+        make_url(normalized)
+    except (ArgumentError, ValueError):
+        # SQLAlchemy's own message may quote parts of the URL.
+        raise UnsupportedDatabaseUrl(
+            f"DATABASE_URL cannot be parsed: use {SUPPORTED_URLS}"
+        ) from None
+    return normalized
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite database file; None for PostgreSQL and in-memory SQLite."""
+    parsed = make_url(url)
+    database = parsed.database
+    if not is_sqlite(url) or not database or database == ":memory:" or "uri" in parsed.query:
+        return None
+    return Path(database).absolute()
+
+
+def describe(url: str) -> str:
+    """Where `url` points, for messages: the file, or the database and server, never a password."""
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    if is_sqlite(url):
+        return "SQLite in memory"
+    return f'database "{make_url(url).database}" on {server_address(url)}'
+
+
+def server_address(url: str) -> str:
+    """host:port of a PostgreSQL URL, with asyncpg's defaults filled in."""
+    parsed = make_url(url)
+    return f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN handling is switched off so that ours below is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A writer takes the lock up front: a deferred BEGIN that upgrades later can
+        # deadlock with another writer and fail instead of waiting.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The process's engines; on SQLite, writers also queue in-process before taking the lock."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite = is_sqlite(url)
+        if self.sqlite:
+            ensure_sqlite_directory(url)
+            self.write_engine = _sqlite_engine(url, immediate=True)
+            self.read_engine = _sqlite_engine(url, immediate=False)
+        else:
+            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            self.read_engine = self.write_engine
+        self._write_sessions = async_sessionmaker(
+            self.write_engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self._read_sessions = async_sessionmaker(
+            self.read_engine, class_=AsyncSession, expire_on_commit=False
+        )
+        self._sqlite_writer_lock: asyncio.Lock | None = None
+        # Set after an event commits in this process; other processes are seen by polling.
+        self.events_committed = Wakeup()
+        self.deliveries_due = Wakeup()
+
+    @property
+    def dialect(self) -> str:
+        return self.write_engine.dialect.name
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        if self.sqlite:
+            if self._sqlite_writer_lock is None:
+                self._sqlite_writer_lock = asyncio.Lock()
+            async with self._sqlite_writer_lock, self._transaction(self._write_sessions) as s:
+                yield s
+        else:
+            async with self._transaction(self._write_sessions) as session:
+                yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._transaction(self._read_sessions) as session:
+            yield session
+
+    @staticmethod
+    @asynccontextmanager
+    async def _transaction(
+        factory: async_sessionmaker[AsyncSession],
+    ) -> AsyncIterator[AsyncSession]:
+        async with factory() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

@@ -1,0 +1,28 @@
+"""The database tables; importing this package registers them all on one metadata."""
+
+from models.store.tables.base import metadata  # first: the naming convention precedes every table
+from models.store.tables.catalog import AddOn, AddOnTax, CustomerTax, Tax
+from models.store.tables.customers import Customer
+from models.store.tables.events import Event
+from models.store.tables.invoices import Fee, FeeAppliedTax, Invoice, InvoiceAppliedTax
+from models.store.tables.organizations import ApiKey, Organization
+from models.store.tables.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+__all__ = [
+    "AddOn",
+    "AddOnTax",
+    "ApiKey",
+    "Customer",
+    "CustomerTax",
+    "Event",
+    "Fee",
+    "FeeAppliedTax",
+    "Invoice",
+    "InvoiceAppliedTax",
+    "Organization",
+    "Tax",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "metadata",
+]
