@@ -5,8 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from models.inputs.errors import ErrorCode
-from models.inputs.errors import UserError as DomainUserError
+from models.inputs.errors import ErrorCode, InputError
 from models.store.pagination import PaginationError
 
 UserErrorCode = strawberry.enum(
@@ -26,7 +25,7 @@ class UserError:
     message: str = strawberry.field(description="Plain-language explanation.")
 
     @classmethod
-    def of(cls, error: DomainUserError) -> UserError:
+    def of(cls, error: InputError) -> UserError:
         return cls(
             field=list(error.field) if error.field is not None else None,
             code=error.code,
@@ -34,7 +33,7 @@ class UserError:
         )
 
 
-def user_errors(errors: list[DomainUserError]) -> list[UserError]:
+def user_errors(errors: list[InputError]) -> list[UserError]:
     return [UserError.of(error) for error in errors]
 
 

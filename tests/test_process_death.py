@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.receiver import Receiver
 from tests.server import StartServer, server_factory
-from tests.test_webhooks_delivery import ENV, Tenant, tenant
+from tests.webhooks.test_delivery import ENV, Tenant, tenant
 
 __all__ = ["server_factory"]
 

@@ -56,7 +56,7 @@ class ComputedFee:
 
 
 @dataclass(frozen=True)
-class AppliedTax:
+class InvoiceTax:
     """One tax over the whole invoice."""
 
     tax: TaxRate
@@ -67,7 +67,7 @@ class AppliedTax:
 @dataclass(frozen=True)
 class ComputedInvoice:
     fees: tuple[ComputedFee, ...]
-    applied_taxes: tuple[AppliedTax, ...]  # one per tax_id, in order of first appearance
+    applied_taxes: tuple[InvoiceTax, ...]  # one per tax_id, in order of first appearance
     fees_amount_cents: int
     coupons_amount_cents: int  # coupons never reduce a one-off invoice
     prepaid_credit_amount_cents: int  # nor do prepaid credits
@@ -101,7 +101,7 @@ def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
     _check(fees_amount, "the sum of the fees")
 
     shares: dict[tuple[int, str], int] = {}
-    applied_taxes: list[AppliedTax] = []
+    applied_taxes: list[InvoiceTax] = []
     for tax, carriers in _carriers_by_tax(lines):
         bases = [amounts[index] for index in carriers]
         tax_amount, split = _split_tax(tax.rate, bases)
@@ -109,7 +109,7 @@ def compute_invoice(lines: Sequence[FeeLine]) -> ComputedInvoice:
         shares.update(
             ((index, tax.tax_id), share) for index, share in zip(carriers, split, strict=True)
         )
-        applied_taxes.append(AppliedTax(tax, sum(bases), tax_amount))
+        applied_taxes.append(InvoiceTax(tax, sum(bases), tax_amount))
 
     fees: list[ComputedFee] = []
     for index, line in enumerate(lines):

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.inputs.errors import ErrorCode, Path, UserError
+from models.inputs.errors import ErrorCode, InputError, Path
 from models.store.tables import Tax
 
 
 async def taxes_by_code(
     session: AsyncSession, organization_id: str, codes: Sequence[str], field: Path
-) -> tuple[list[Tax], list[UserError]]:
+) -> tuple[list[Tax], list[InputError]]:
     """The taxes in the order given, duplicates dropped; one TAX_NOT_FOUND per unknown code."""
     wanted = list(dict.fromkeys(codes))
     found = {
@@ -23,7 +23,7 @@ async def taxes_by_code(
         )
     }
     errors = [
-        UserError(ErrorCode.TAX_NOT_FOUND, (*field, str(index)), f"no tax with code {code!r}")
+        InputError(ErrorCode.TAX_NOT_FOUND, (*field, str(index)), f"no tax with code {code!r}")
         for index, code in enumerate(codes)
         if code not in found
     ]

@@ -1,4 +1,4 @@
-"""Input checks shared by the use-cases; each failed check adds one UserError."""
+"""Input checks shared by the use-cases; each failed check adds one InputError."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from models.billing.money import MAX_MINOR_UNITS, decimal_places, is_currency
 from models.billing.numbering import is_timezone
-from models.inputs.errors import ErrorCode, Path, Rejected, UserError
+from models.inputs.errors import ErrorCode, InputError, Path, Rejected
 
 # Pragmatic: one @, no spaces, a dot in the domain. Full RFC 5322 buys nothing here.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -18,10 +18,10 @@ LONG_TEXT = 1000
 
 class Checks:
     def __init__(self) -> None:
-        self.errors: list[UserError] = []
+        self.errors: list[InputError] = []
 
     def add(self, code: ErrorCode, field: Path | None, message: str) -> None:
-        self.errors.append(UserError(code, field, message))
+        self.errors.append(InputError(code, field, message))
 
     def raise_if_any(self) -> None:
         if self.errors:

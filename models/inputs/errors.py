@@ -32,7 +32,7 @@ Path = tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class UserError:
+class InputError:
     code: ErrorCode
     field: Path | None
     message: str
@@ -41,10 +41,10 @@ class UserError:
 class Rejected(Exception):
     """Raised inside a use-case's transaction so that it rolls back and writes nothing."""
 
-    def __init__(self, errors: Sequence[UserError]) -> None:
+    def __init__(self, errors: Sequence[InputError]) -> None:
         super().__init__("; ".join(e.message for e in errors))
         self.errors = list(errors)
 
 
 def reject(code: ErrorCode, field: Path | None, message: str) -> Rejected:
-    return Rejected([UserError(code, field, message)])
+    return Rejected([InputError(code, field, message)])

@@ -16,9 +16,10 @@ from models.billing.numbering import (
     issuing_date,
     payment_due_date,
 )
+from models.billing.statuses import DocumentNumbering, PaymentStatus
 from models.events.outbox import INVOICE_ONE_OFF_CREATED, record_event
 from models.inputs.checks import Checks
-from models.inputs.errors import ErrorCode, Rejected, UserError
+from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.pricing import FeeInput as FeeInput
 from models.invoicing.pricing import OneOffInvoiceInput as OneOffInvoiceInput
 from models.invoicing.pricing import canonical_decimal, normalized, price
@@ -91,7 +92,7 @@ async def _replay(
     if earlier.request_fingerprint != fingerprint:
         raise Rejected(
             [
-                UserError(
+                InputError(
                     ErrorCode.IDEMPOTENCY_KEY_REUSED,
                     ("idempotencyKey",),
                     "this idempotency key was used for a different request",
@@ -137,7 +138,7 @@ async def _create(
         if customer.net_payment_term is not None
         else organization.net_payment_term
     )
-    if organization.document_numbering == "PER_ORGANIZATION":
+    if organization.document_numbering == DocumentNumbering.PER_ORGANIZATION:
         number = format_invoice_number_per_organization(
             organization.document_number_prefix,
             issuing_date(now, organization.timezone),
@@ -159,7 +160,9 @@ async def _create(
         number=number,
         sequential_id=customer_seq,
         organization_sequential_id=org_seq,
-        payment_status="PENDING" if computed.total_amount_cents > 0 else "SUCCEEDED",
+        payment_status=PaymentStatus.PENDING
+        if computed.total_amount_cents > 0
+        else PaymentStatus.SUCCEEDED,
         currency=currency,
         issuing_date=issued,
         payment_due_date=payment_due_date(issued, term),

@@ -24,7 +24,7 @@ from models.catalog.customers import find_customer
 from models.catalog.taxes import default_taxes
 from models.catalog.taxes_lookup import taxes_by_code
 from models.inputs.checks import LONG_TEXT, SHORT_TEXT, Checks
-from models.inputs.errors import ErrorCode, Path, UserError
+from models.inputs.errors import ErrorCode, InputError, Path
 from models.store.tables import AddOn, AddOnTax, Customer, CustomerTax, Tax
 
 MAX_FEES = 100
@@ -377,7 +377,7 @@ def _unit_amounts(
     return amounts
 
 
-def _out_of_range(error: billing.AmountOutOfRange, request: OneOffInvoiceInput) -> UserError:
+def _out_of_range(error: billing.AmountOutOfRange, request: OneOffInvoiceInput) -> InputError:
     """The path names only a field the request gave and that overflowed: a price or a unit
     count from the add-on or the default, or an amount its taxes pushed over, is blamed on
     the fee itself."""
@@ -390,4 +390,4 @@ def _out_of_range(error: billing.AmountOutOfRange, request: OneOffInvoiceInput) 
             path = (*path, "unitAmountCents")
         elif error.product and fee.units is not None:
             path = (*path, "units")
-    return UserError(ErrorCode.VALUE_OUT_OF_RANGE, path, str(error))
+    return InputError(ErrorCode.VALUE_OUT_OF_RANGE, path, str(error))

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing.numbering import default_document_number_prefix
+from models.billing.statuses import DocumentNumbering
 from models.catalog.taxes_lookup import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, reject
@@ -27,7 +28,6 @@ KEY_PREFIX = "oo_"
 # Enough for rotation across many services; a runaway script stops here instead of at
 # thousands of live keys (revoked ones do not count: they cannot be used).
 MAX_LIVE_API_KEYS = 100
-DOCUMENT_NUMBERINGS = ("PER_CUSTOMER", "PER_ORGANIZATION")
 
 
 def _hash(secret: str) -> str:
@@ -210,7 +210,7 @@ async def update_organization(
         )
         values["document_number_prefix"] = prefix.upper() if prefix else None
     if "document_numbering" in patch:
-        if patch["document_numbering"] not in DOCUMENT_NUMBERINGS:
+        if patch["document_numbering"] not in list(DocumentNumbering):
             checks.add(ErrorCode.INVALID_VALUE, ("documentNumbering",), "unknown numbering")
         values["document_numbering"] = patch["document_numbering"]
     if "timezone" in patch:

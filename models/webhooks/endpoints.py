@@ -28,16 +28,13 @@ from models.store.tables import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from models.store.tables.webhooks import DeliveryStatus
 
 MAX_ENDPOINTS = 10
 MAX_URL_LENGTH = 2048
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the Standard Webhooks prefix, not a secret)
 SECRET_BYTES = 24
 
-PENDING = "PENDING"
-SUCCEEDED = "SUCCEEDED"
-FAILED = "FAILED"
-DELIVERY_STATUSES = (PENDING, SUCCEEDED, FAILED)
 
 # Letters of any script (IDNA happens when sending), digits, dots, hyphens, underscores.
 _HOST_NAME = re.compile(r"^[\w.-]+$")
@@ -271,7 +268,7 @@ async def retry_delivery(db: Database, organization_id: str, delivery_id: str) -
             raise reject(
                 ErrorCode.WEBHOOK_DELIVERY_NOT_FOUND, ("id",), "no webhook delivery with this id"
             )
-        delivery.status = PENDING
+        delivery.status = DeliveryStatus.PENDING
         delivery.next_attempt_at = delivery.updated_at = utcnow()
         session.add(delivery)
         await announce(session)  # senders of other processes, on PostgreSQL

@@ -31,10 +31,8 @@ from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.settings import Settings
 from models.store.tables import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from models.store.tables.webhooks import DeliveryStatus
 from models.webhooks.endpoints import (
-    FAILED,
-    PENDING,
-    SUCCEEDED,
     ip_literal,
     is_local_name,
     is_public_address,
@@ -226,7 +224,7 @@ class WebhookSender:
                 await session.exec(
                     select(WebhookDelivery.id)
                     .where(
-                        WebhookDelivery.status == PENDING,
+                        WebhookDelivery.status == DeliveryStatus.PENDING,
                         col(WebhookDelivery.next_attempt_at) <= now,
                         or_(
                             col(WebhookDelivery.lease_until).is_(None),
@@ -267,7 +265,7 @@ class WebhookSender:
         async with self.db.read() as session:
             earliest = await session.scalar(
                 select(func.min(WebhookDelivery.next_attempt_at)).where(
-                    WebhookDelivery.status == PENDING,
+                    WebhookDelivery.status == DeliveryStatus.PENDING,
                     or_(
                         col(WebhookDelivery.lease_until).is_(None),
                         col(WebhookDelivery.lease_until) <= now,
@@ -367,14 +365,14 @@ class WebhookSender:
             delivery.lease_until = None
             delays = self.settings.webhook_retry_delays
             if outcome.succeeded:
-                delivery.status, delivery.next_attempt_at = SUCCEEDED, None
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, None
             elif retry_requested:
-                delivery.status, delivery.next_attempt_at = PENDING, now
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now
             elif delivery.attempt_count <= len(delays):
                 delay = timedelta(seconds=delays[delivery.attempt_count - 1])
-                delivery.status, delivery.next_attempt_at = PENDING, now + delay
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now + delay
             else:
-                delivery.status, delivery.next_attempt_at = FAILED, None
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
             session.add(delivery)
         if outcome.succeeded:
             logger.info("webhook %s delivered (%s)", job.delivery_id, outcome.status_code)

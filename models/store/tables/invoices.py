@@ -4,6 +4,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Column, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.billing.statuses import InvoiceStatus, InvoiceType
 from models.store.columns import ExactDecimal, UTCDateTime, new_id, utcnow
 
 
@@ -26,8 +27,8 @@ class Invoice(SQLModel, table=True):
     number: str = Field(max_length=64)
     sequential_id: int
     organization_sequential_id: int
-    invoice_type: str = Field(default="ONE_OFF", max_length=32)
-    status: str = Field(default="FINALIZED", max_length=32)
+    invoice_type: str = Field(default=InvoiceType.ONE_OFF, max_length=32)
+    status: str = Field(default=InvoiceStatus.FINALIZED, max_length=32)
     payment_status: str = Field(max_length=32)
     currency: str = Field(max_length=3)
     issuing_date: date

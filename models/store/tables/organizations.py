@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
+from models.billing.statuses import DocumentNumbering
 from models.store.columns import UTCDateTime, new_id, utcnow
 
 
@@ -12,7 +13,7 @@ class Organization(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     name: str = Field(max_length=255)
     document_number_prefix: str = Field(max_length=10)
-    document_numbering: str = Field(default="PER_CUSTOMER", max_length=32)
+    document_numbering: str = Field(default=DocumentNumbering.PER_CUSTOMER, max_length=32)
     timezone: str = Field(default="UTC", max_length=64)
     net_payment_term: int = Field(default=0)
     # Counters bumped inside the invoice transaction: the row lock makes numbers gapless.

@@ -1,9 +1,16 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.store.columns import UTCDateTime, new_id, utcnow
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
 
 
 class WebhookEndpoint(SQLModel, table=True):
@@ -34,7 +41,7 @@ class WebhookDelivery(SQLModel, table=True):
         sa_column=Column(String(36), ForeignKey("webhook_endpoints.id"), nullable=False)
     )
     event_id: int = Field(sa_column=Column(Integer, ForeignKey("events.id"), nullable=False))
-    status: str = Field(default="PENDING", max_length=16)
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16)
     attempt_count: int = Field(default=0)
     next_attempt_at: datetime | None = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # A claim: while it lies in the future, one sender owns the delivery.

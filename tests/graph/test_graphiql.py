@@ -16,7 +16,7 @@ import pytest
 from graph.app import create_app
 from models.store.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "graph" / "static"
 VENDORED = STATIC / "graphiql"
 ASSETS = "/graphiql-assets/"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from graph.schema import schema
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 
 def test_schema_graphql_matches_the_code() -> None:

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from models.billing.arithmetic import (
     AmountOutOfRange,
-    AppliedTax,
     ComputedInvoice,
     FeeLine,
     FeeTax,
+    InvoiceTax,
     TaxRate,
     compute_invoice,
 )
@@ -60,9 +60,9 @@ def test_hand_computed_multi_fee_multi_tax_invoice() -> None:
     assert [f.taxes_amount_cents for f in invoice.fees] == [535, 100, 0]
     assert [f.total_amount_cents for f in invoice.fees] == [2633, 600, 1]
     assert invoice.applied_taxes == (
-        AppliedTax(VAT, taxable_base_amount_cents=2598, amount_cents=520),
-        AppliedTax(ECO, taxable_base_amount_cents=2099, amount_cents=115),
-        AppliedTax(EXEMPT, taxable_base_amount_cents=1, amount_cents=0),
+        InvoiceTax(VAT, taxable_base_amount_cents=2598, amount_cents=520),
+        InvoiceTax(ECO, taxable_base_amount_cents=2099, amount_cents=115),
+        InvoiceTax(EXEMPT, taxable_base_amount_cents=1, amount_cents=0),
     )
     assert invoice == ComputedInvoice(
         fees=invoice.fees,
@@ -142,7 +142,7 @@ def test_zero_amount_fee_with_taxes() -> None:
 
 def test_zero_rate_tax_is_applied_with_nothing_to_pay() -> None:
     invoice = compute_invoice([fee("1", "1000", EXEMPT)])
-    assert invoice.applied_taxes == (AppliedTax(EXEMPT, 1000, 0),)
+    assert invoice.applied_taxes == (InvoiceTax(EXEMPT, 1000, 0),)
     assert invoice.fees[0].taxes == (FeeTax(EXEMPT, 0),)
     assert invoice.total_amount_cents == 1000
 
