@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.catalog.taxes_lookup import taxes_by_code
+from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, reject
 from models.store.columns import utcnow

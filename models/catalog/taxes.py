@@ -1,7 +1,10 @@
-"""Taxes: creating, changing and listing an organization's tax rates."""
+"""Taxes: an organization's tax rates, created, changed and listed, and the lookups that
+resolve which of them a fee, customer or organization names (the choice among them is
+models/invoicing/pricing.py's `_fee_taxes`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -11,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing.money import EXACT
 from models.inputs.checks import LONG_TEXT, Checks
-from models.inputs.errors import ErrorCode, reject
+from models.inputs.errors import ErrorCode, InputError, Path, reject
 from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.pagination import Page, paginate
@@ -143,3 +146,22 @@ async def default_taxes(session: AsyncSession, organization_id: str) -> list[Tax
             .order_by(col(Tax.code))
         )
     )
+
+
+async def taxes_by_code(
+    session: AsyncSession, organization_id: str, codes: Sequence[str], field: Path
+) -> tuple[list[Tax], list[InputError]]:
+    """The taxes in the order given, duplicates dropped; one TAX_NOT_FOUND per unknown code."""
+    wanted = list(dict.fromkeys(codes))
+    found = {
+        tax.code: tax
+        for tax in await session.exec(
+            select(Tax).where(Tax.organization_id == organization_id, col(Tax.code).in_(wanted))
+        )
+    }
+    errors = [
+        InputError(ErrorCode.TAX_NOT_FOUND, (*field, str(index)), f"no tax with code {code!r}")
+        for index, code in enumerate(codes)
+        if code not in found
+    ]
+    return [found[code] for code in wanted if code in found], errors

@@ -21,9 +21,10 @@ from models.events.outbox import INVOICE_ONE_OFF_CREATED, record_event
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.payload import invoice_payload
-from models.invoicing.pricing import FeeInput as FeeInput
-from models.invoicing.pricing import OneOffInvoiceInput as OneOffInvoiceInput
-from models.invoicing.pricing import canonical_decimal, normalized, price
+from models.invoicing.pricing import price
+from models.invoicing.request import FeeInput as FeeInput
+from models.invoicing.request import OneOffInvoiceInput as OneOffInvoiceInput
+from models.invoicing.request import canonical_decimal, normalized
 from models.store.columns import utcnow
 from models.store.counters import bump
 from models.store.db import Database

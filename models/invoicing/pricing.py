@@ -1,4 +1,5 @@
-"""A one-off invoice request, checked and priced against the catalog (DESIGN.md rules 1–8).
+"""Pricing a one-off invoice request against the catalog: the customer, the add-ons, the
+currency, each unit amount and each fee's taxes (rules 3–8 of models/invoicing/__init__.py).
 
 One path for every use of a request: creating the invoice prices it under the customer's
 lock; a request already refused on its shape is priced read-only, only so that one answer
@@ -7,138 +8,22 @@ carries every error it has.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing import arithmetic as billing
-from models.billing.money import EXACT, MAX_MINOR_UNITS, decimal_places, is_currency
-from models.catalog.customers import find_customer
-from models.catalog.taxes import default_taxes
-from models.catalog.taxes_lookup import taxes_by_code
-from models.inputs.checks import LONG_TEXT, SHORT_TEXT, Checks
+from models.catalog.add_ons import taxes_of_add_ons
+from models.catalog.customers import find_customer, taxes_of_customers
+from models.catalog.taxes import default_taxes, taxes_by_code
+from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Path
-from models.store.tables import AddOn, AddOnTax, Customer, CustomerTax, Tax
-
-MAX_FEES = 100
-MAX_DECIMALS = 12
-MAX_IDEMPOTENCY_KEY = 255
-
-
-@dataclass(frozen=True)
-class FeeInput:
-    add_on_id: str | None = None
-    add_on_code: str | None = None
-    units: Decimal | None = None
-    unit_amount_cents: Decimal | None = None
-    description: str | None = None
-    invoice_display_name: str | None = None
-    tax_codes: list[str] | None = None
-
-
-@dataclass(frozen=True)
-class OneOffInvoiceInput:
-    fees: list[FeeInput] = field(default_factory=list)
-    customer_id: str | None = None
-    external_customer_id: str | None = None
-    currency: str | None = None
-    idempotency_key: str | None = None
-
-    def fingerprint(self) -> str:
-        """Same input, same hash: what a replayed idempotency key must match."""
-        data = asdict(self)
-        data.pop("idempotency_key")
-        canonical = json.dumps(data, sort_keys=True, default=_canonical)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _canonical(value: object) -> str:
-    if isinstance(value, Decimal):
-        # 1, 1.0 and 1E0 are one amount.
-        return format(value.normalize(EXACT), "f")
-    raise TypeError(type(value).__name__)
-
-
-def canonical_decimal(value: Decimal) -> Decimal:
-    """One spelling per amount: 1, 1.0 and 1E0 are stored and hashed alike, and an exponent
-    like 0E-2000 cannot turn into two thousand digits of text."""
-    value = value.normalize(EXACT)
-    if value.is_zero():
-        return Decimal(0)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > 0:
-        return value.quantize(Decimal(1), context=EXACT)
-    return value
-
-
-def _check_decimal(checks: Checks, value: Decimal | None, path: Path, name: str) -> Decimal | None:
-    if value is None:
-        return None
-    if not value.is_finite():
-        checks.add(ErrorCode.INVALID_VALUE, path, f"{name} must be a finite number")
-    elif value < 0:
-        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, path, f"{name} must not be negative")
-    elif value > MAX_MINOR_UNITS:
-        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, path, f"{name} is larger than {MAX_MINOR_UNITS}")
-    elif decimal_places(value) > MAX_DECIMALS:
-        checks.add(
-            ErrorCode.INVALID_VALUE, path, f"{name} has more than {MAX_DECIMALS} decimal places"
-        )
-    else:
-        return canonical_decimal(value)
-    return None
-
-
-def normalized(request: OneOffInvoiceInput, checks: Checks) -> OneOffInvoiceInput:
-    """The request checked without the database, trimmed and in canonical form (what is stored
-    is what was checked); each refusal goes to `checks`, and a refused value becomes None."""
-    if request.customer_id is None and request.external_customer_id is None:
-        checks.add(ErrorCode.REQUIRED, ("customerId",), "give customerId or externalCustomerId")
-    if request.currency is not None and not is_currency(request.currency):
-        checks.add(ErrorCode.INVALID_VALUE, ("currency",), f"{request.currency!r} is not ISO 4217")
-    idempotency_key = None
-    if request.idempotency_key is not None:
-        idempotency_key = checks.text(
-            request.idempotency_key,
-            ("idempotencyKey",),
-            required=True,
-            max_length=MAX_IDEMPOTENCY_KEY,
-        )
-    if not request.fees:
-        checks.add(ErrorCode.REQUIRED, ("fees",), "an invoice needs at least one fee")
-    fees: list[FeeInput] = []
-    if len(request.fees) > MAX_FEES:
-        # Its fees go unchecked: the limit bounds the work spent on a request, checks included;
-        # the rest of the request is still checked.
-        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, ("fees",), f"at most {MAX_FEES} fees")
-        return replace(request, fees=fees, idempotency_key=idempotency_key)
-    for index, fee in enumerate(request.fees):
-        at = ("fees", str(index))
-        if fee.add_on_id is None and fee.add_on_code is None:
-            checks.add(ErrorCode.REQUIRED, (*at, "addOnId"), "give addOnId or addOnCode")
-        fees.append(
-            replace(
-                fee,
-                units=_check_decimal(checks, fee.units, (*at, "units"), "units"),
-                unit_amount_cents=_check_decimal(
-                    checks, fee.unit_amount_cents, (*at, "unitAmountCents"), "unitAmountCents"
-                ),
-                description=checks.text(
-                    fee.description, (*at, "description"), max_length=LONG_TEXT
-                ),
-                invoice_display_name=checks.text(
-                    fee.invoice_display_name, (*at, "invoiceDisplayName"), max_length=SHORT_TEXT
-                ),
-            )
-        )
-    return replace(request, fees=fees, idempotency_key=idempotency_key)
+from models.invoicing.request import FeeInput, OneOffInvoiceInput
+from models.store.tables import AddOn, Customer, Tax
 
 
 @dataclass(frozen=True)
@@ -294,23 +179,6 @@ def _invoice_currency(
     return currencies.pop()
 
 
-async def _taxes_of(
-    session: AsyncSession, table: Any, key: str, ids: set[str]
-) -> dict[str, list[Tax]]:
-    found: dict[str, list[Tax]] = {row_id: [] for row_id in ids}
-    if not ids:
-        return found
-    rows = await session.exec(
-        select(getattr(table, key), Tax)
-        .join(Tax, col(Tax.id) == table.tax_id)
-        .where(getattr(table, key).in_(ids))
-        .order_by(col(Tax.code))
-    )
-    for owner_id, tax in rows:
-        found[owner_id].append(tax)
-    return found
-
-
 async def _fee_taxes(
     session: AsyncSession,
     organization_id: str,
@@ -324,14 +192,11 @@ async def _fee_taxes(
     A fee's own codes are checked whatever else failed; None for a fee whose taxes hang on an
     add-on or a customer that was not found.
     """
-    add_on_taxes = await _taxes_of(
-        session, AddOnTax, "add_on_id", {a.id for a in add_ons if a is not None}
-    )
+    add_on_ids = list(dict.fromkeys(a.id for a in add_ons if a is not None))
+    add_on_taxes = await taxes_of_add_ons(session, add_on_ids) if add_on_ids else {}
     fallback: list[Tax] | None = None
     if customer is not None:
-        customer_taxes = (await _taxes_of(session, CustomerTax, "customer_id", {customer.id}))[
-            customer.id
-        ]
+        customer_taxes = (await taxes_of_customers(session, [customer.id]))[customer.id]
         fallback = customer_taxes or await default_taxes(session, organization_id)
     chosen: list[list[Tax] | None] = []
     for index, (fee, add_on) in enumerate(zip(request.fees, add_ons, strict=True)):

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing.numbering import default_document_number_prefix
 from models.billing.statuses import DocumentNumbering
-from models.catalog.taxes_lookup import taxes_by_code
+from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, reject
 from models.store.columns import new_id, utcnow
