@@ -45,7 +45,7 @@ async def price(
     *,
     lock: bool,
 ) -> Priced | None:
-    """Rules 2–8 for a `normalized` request; None when `checks` holds any error.
+    """Rules 2–8 (models/invoicing) for a `normalized` request; None when `checks` holds any error.
 
     Every error that the others leave decidable is added, stage by stage: customer, add-ons,
     fee tax codes, currency, unit amounts, then (only when all else is fine) an amount out of
@@ -151,7 +151,8 @@ def _invoice_currency(
     refused: set[Path | None],
     checks: Checks,
 ) -> str | None:
-    """Rule 3; None, with or without an error of its own, when it cannot be decided."""
+    """Rule 3 (models/invoicing); None, with or without an error of its own, when it cannot
+    be decided."""
     if customer is None or ("currency",) in refused:
         return None
     if customer.currency is not None:
@@ -187,7 +188,8 @@ async def _fee_taxes(
     add_ons: Sequence[AddOn | None],
     checks: Checks,
 ) -> list[list[Tax] | None]:
-    """Rule 7: the fee's own codes ?? the add-on's taxes ?? the customer's ?? the defaults.
+    """Rule 7 (models/invoicing), the one place taxes are chosen: the fee's own codes ?? the
+    add-on's taxes ?? the customer's ?? the organization's defaults.
 
     A fee's own codes are checked whatever else failed; None for a fee whose taxes hang on an
     add-on or a customer that was not found.
@@ -220,8 +222,9 @@ def _unit_amounts(
     refused: set[Path | None],
     checks: Checks,
 ) -> list[Decimal | None]:
-    """Rule 4: a null price is the add-on's, only when the add-on is priced in this currency.
-    None for a fee whose price was refused, or hangs on an add-on or currency not known."""
+    """Rule 4 (models/invoicing): a null price is the add-on's, only when the add-on is
+    priced in this currency. None for a fee whose price was refused, or hangs on an add-on or
+    currency not known."""
     amounts: list[Decimal | None] = []
     for index, (fee, add_on) in enumerate(zip(request.fees, add_ons, strict=True)):
         at = ("fees", str(index), "unitAmountCents")

@@ -1,6 +1,6 @@
 """A one-off invoice request and its canonical form: what the caller asked, checked without
-the database, and the fingerprint an idempotency key is bound to (rules 1, 2 and 10 of
-models/invoicing/__init__.py)."""
+the database, and the fingerprint an idempotency key is bound to (rules 1, 2, 5 and 11 of
+models/invoicing)."""
 
 from __future__ import annotations
 
