@@ -8,12 +8,12 @@ import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, user_errors
+from graph.errors import UserError
+from graph.mutations import Changing, outcome
 from graph.scalars import BigInt, CurrencyCode, currency_of
 from graph.taxes import Tax
 from graph.unset import given
 from models.catalog import add_ons
-from models.inputs.errors import Rejected
 from models.store import tables
 
 
@@ -64,28 +64,8 @@ class AddOn:
         )
 
 
-@strawberry.input(description="A new add-on.")
-class CreateAddOnInput:
-    code: str = strawberry.field(description="Unique code among live add-ons.")
-    name: str = strawberry.field(description="Name.")
-    invoice_display_name: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Name printed on invoices instead of `name`."
-    )
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Default fee description, up to 1000 characters."
-    )
-    amount_cents: BigInt = strawberry.field(
-        description="Default unit price in minor units, 0 to 2^63-1."
-    )
-    amount_currency: CurrencyCode = strawberry.field(description="Currency of `amountCents`.")
-    tax_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Codes of the add-on's taxes."
-    )
-
-
-@strawberry.input(description="Changes to an add-on; omitted fields stay, null clears.")
-class UpdateAddOnInput:
-    id: strawberry.ID = strawberry.field(description="The add-on to change.")
+@strawberry.input(description="Fields of an add-on, shared by its Create and Update inputs.")
+class AddOnChanges:
     code: str | None = strawberry.field(
         default=strawberry.UNSET, description="Unique code among live add-ons."
     )
@@ -103,18 +83,49 @@ class UpdateAddOnInput:
         default=strawberry.UNSET, description="Currency of `amountCents`."
     )
     tax_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Replaces the add-on's taxes ([] for none)."
+        default=strawberry.UNSET,
+        description="Codes of the add-on's taxes ([] for none); an update replaces them.",
     )
+
+    def to_fields(self) -> add_ons.AddOnFields:
+        return given(
+            add_ons.AddOnFields(
+                code=self.code,
+                name=self.name,
+                invoice_display_name=self.invoice_display_name,
+                description=self.description,
+                amount_cents=self.amount_cents,
+                amount_currency=self.amount_currency,
+                tax_codes=self.tax_codes,
+            )
+        )
+
+
+@strawberry.input(description="A new add-on.")
+class CreateAddOnInput(AddOnChanges):
+    code: str = strawberry.field(description="Unique code among live add-ons.")
+    name: str = strawberry.field(description="Name.")
+    amount_cents: BigInt = strawberry.field(
+        description="Default unit price in minor units, 0 to 2^63-1."
+    )
+    amount_currency: CurrencyCode = strawberry.field(description="Currency of `amountCents`.")
+
+
+@strawberry.input(description="Changes to an add-on; omitted fields stay, null clears.")
+class UpdateAddOnInput(Changing, AddOnChanges):
+    id: strawberry.ID = strawberry.field(description="The add-on to change.")
 
 
 @strawberry.type(description="Result of createAddOn, updateAddOn or deleteAddOn.")
 class AddOnPayload:
-    add_on: AddOn | None = strawberry.field(description="Null on failure.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    add_on: AddOn | None = strawberry.field(default=None, description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written."
+    )
 
-
-def _failed(rejected: Rejected) -> AddOnPayload:
-    return AddOnPayload(add_on=None, user_errors=user_errors(rejected.errors))
+    @classmethod
+    def of(cls, row: tables.AddOn) -> AddOnPayload:
+        return cls(add_on=AddOn.of(row))
 
 
 @strawberry.type
@@ -148,38 +159,28 @@ class AddOnQuery:
 class AddOnMutation:
     @strawberry.mutation(description="Create an add-on.")
     async def create_add_on(self, info: Info, input: CreateAddOnInput) -> AddOnPayload:
-        try:
-            row = await add_ons.create_add_on(
-                info.context.db,
-                info.context.organization_id,
-                given(input),  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return AddOnPayload(add_on=AddOn.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            AddOnPayload,
+            add_ons.create_add_on(context.db, context.organization_id, input.to_fields()),
+        )
 
     @strawberry.mutation(description="Change an add-on; invoices already issued keep their fees.")
     async def update_add_on(self, info: Info, input: UpdateAddOnInput) -> AddOnPayload:
-        try:
-            row = await add_ons.update_add_on(
-                info.context.db,
-                info.context.organization_id,
-                str(input.id),
-                given(input, skip=("id",)),  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return AddOnPayload(add_on=AddOn.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            AddOnPayload,
+            add_ons.update_add_on(
+                context.db, context.organization_id, str(input.id), input.to_fields()
+            ),
+        )
 
     @strawberry.mutation(
         description="Delete an add-on: it cannot be billed any more and its "
         "code is free again; past invoices still show it."
     )
     async def delete_add_on(self, info: Info, id: strawberry.ID) -> AddOnPayload:
-        try:
-            row = await add_ons.delete_add_on(
-                info.context.db, info.context.organization_id, str(id)
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return AddOnPayload(add_on=AddOn.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            AddOnPayload, add_ons.delete_add_on(context.db, context.organization_id, str(id))
+        )

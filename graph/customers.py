@@ -9,12 +9,12 @@ import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, user_errors
+from graph.errors import UserError
+from graph.mutations import Changing, outcome
 from graph.scalars import CurrencyCode, currency_of
 from graph.taxes import Tax
 from graph.unset import given
 from models.catalog import customers
-from models.inputs.errors import Rejected
 from models.store import tables
 
 if TYPE_CHECKING:
@@ -90,41 +90,8 @@ class Customer:
         )
 
 
-@strawberry.input(description="A new customer.")
-class CreateCustomerInput:
-    external_id: str = strawberry.field(description="Your id for the customer; unique.")
-    name: str | None = strawberry.field(default=strawberry.UNSET, description="Name.")
-    email: str | None = strawberry.field(default=strawberry.UNSET, description="Billing email.")
-    currency: CurrencyCode | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Currency of the customer's invoices; cannot change once invoiced.",
-    )
-    timezone: str | None = strawberry.field(
-        default=strawberry.UNSET, description="IANA timezone for issuing dates."
-    )
-    net_payment_term: int | None = strawberry.field(
-        default=strawberry.UNSET, description="Days until payment is due, 0 to 3650."
-    )
-    address_line1: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Billing address, first line."
-    )
-    address_line2: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Billing address, second line."
-    )
-    city: str | None = strawberry.field(default=strawberry.UNSET, description="City.")
-    zipcode: str | None = strawberry.field(default=strawberry.UNSET, description="Postal code.")
-    state: str | None = strawberry.field(default=strawberry.UNSET, description="State or region.")
-    country: str | None = strawberry.field(
-        default=strawberry.UNSET, description="ISO 3166 alpha-2 country code."
-    )
-    tax_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Codes of the customer's taxes."
-    )
-
-
-@strawberry.input(description="Changes to a customer; omitted fields stay, null clears.")
-class UpdateCustomerInput:
-    id: strawberry.ID = strawberry.field(description="The customer to change.")
+@strawberry.input(description="Fields of a customer, shared by its Create and Update inputs.")
+class CustomerChanges:
     external_id: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="Your id for the customer; unique in the organization.",
@@ -154,18 +121,52 @@ class UpdateCustomerInput:
         default=strawberry.UNSET, description="ISO 3166 alpha-2 country code."
     )
     tax_codes: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="Replaces the customer's taxes ([] for none)."
+        default=strawberry.UNSET,
+        description="Codes of the customer's taxes ([] for none); an update replaces them.",
     )
+
+    def to_fields(self) -> customers.CustomerFields:
+        return given(
+            customers.CustomerFields(
+                # An update's explicit null reaches the core, which refuses it (REQUIRED),
+                # but CustomerFields does not admit None there yet.
+                external_id=self.external_id,
+                name=self.name,
+                email=self.email,
+                currency=self.currency,
+                timezone=self.timezone,
+                net_payment_term=self.net_payment_term,
+                address_line1=self.address_line1,
+                address_line2=self.address_line2,
+                city=self.city,
+                zipcode=self.zipcode,
+                state=self.state,
+                country=self.country,
+                tax_codes=self.tax_codes,
+            )
+        )
+
+
+@strawberry.input(description="A new customer.")
+class CreateCustomerInput(CustomerChanges):
+    external_id: str = strawberry.field(description="Your id for the customer; unique.")
+
+
+@strawberry.input(description="Changes to a customer; omitted fields stay, null clears.")
+class UpdateCustomerInput(Changing, CustomerChanges):
+    id: strawberry.ID = strawberry.field(description="The customer to change.")
 
 
 @strawberry.type(description="Result of createCustomer or updateCustomer.")
 class CustomerPayload:
-    customer: Customer | None = strawberry.field(description="Null on failure.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    customer: Customer | None = strawberry.field(default=None, description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written."
+    )
 
-
-def _failed(rejected: Rejected) -> CustomerPayload:
-    return CustomerPayload(customer=None, user_errors=user_errors(rejected.errors))
+    @classmethod
+    def of(cls, row: tables.Customer) -> CustomerPayload:
+        return cls(customer=Customer.of(row))
 
 
 @strawberry.type
@@ -206,25 +207,18 @@ class CustomerQuery:
 class CustomerMutation:
     @strawberry.mutation(description="Create a customer.")
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
-        try:
-            row = await customers.create_customer(
-                info.context.db,
-                info.context.organization_id,
-                given(input),  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return CustomerPayload(customer=Customer.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            CustomerPayload,
+            customers.create_customer(context.db, context.organization_id, input.to_fields()),
+        )
 
     @strawberry.mutation(description="Change a customer.")
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
-        try:
-            row = await customers.update_customer(
-                info.context.db,
-                info.context.organization_id,
-                str(input.id),
-                given(input, skip=("id",)),  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return CustomerPayload(customer=Customer.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            CustomerPayload,
+            customers.update_customer(
+                context.db, context.organization_id, str(input.id), input.to_fields()
+            ),
+        )

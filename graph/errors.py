@@ -5,13 +5,36 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
+from graph.enums import graphql_enum
 from models.inputs.errors import ErrorCode, InputError
 from models.store.pagination import PaginationError
 
-UserErrorCode = strawberry.enum(
+UserErrorCode = graphql_enum(
     ErrorCode,
     name="UserErrorCode",
     description="What was wrong with the input, for programs to branch on.",
+    values={
+        ErrorCode.REQUIRED: "A required value is missing or blank.",
+        ErrorCode.INVALID_VALUE: "The value has the wrong form (email, timezone, URL, decimals…).",
+        ErrorCode.TOO_LONG: "The text is longer than allowed.",
+        ErrorCode.VALUE_OUT_OF_RANGE: "A number is negative, too large (past 64 bits), or out "
+        "of its range.",
+        ErrorCode.TAKEN: "Another object already uses this code or external id.",
+        ErrorCode.NOT_FOUND: "No such object in your organization.",
+        ErrorCode.CUSTOMER_NOT_FOUND: "No such customer in your organization.",
+        ErrorCode.ADD_ON_NOT_FOUND: "No such live add-on in your organization.",
+        ErrorCode.TAX_NOT_FOUND: "No tax with this code in your organization.",
+        ErrorCode.API_KEY_NOT_FOUND: "No such live API key.",
+        ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND: "No such webhook endpoint in your organization.",
+        ErrorCode.WEBHOOK_DELIVERY_NOT_FOUND: "No such webhook delivery in your organization.",
+        ErrorCode.LIMIT_REACHED: "The organization has as many of these as it may.",
+        ErrorCode.CURRENCY_MISMATCH: "The customer is billed in another currency.",
+        ErrorCode.CURRENCY_REQUIRED: "The add-ons disagree on currency: give one.",
+        ErrorCode.UNIT_AMOUNT_REQUIRED: "The add-on is priced in another currency: give the "
+        "price in the invoice's.",
+        ErrorCode.IDEMPOTENCY_KEY_REUSED: "This idempotency key was used with a different input.",
+        ErrorCode.LAST_API_KEY: "The organization's last live key cannot be revoked.",
+    },
 )
 
 

@@ -1,44 +1,24 @@
-"""Invoices: createOneOffInvoice, the Invoice/Fee/AppliedTax types and their queries."""
+"""Invoices: the Invoice, Fee and AppliedTax types and the queries that read them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, user_errors
-from graph.scalars import BigInt, CurrencyCode, currency_of, currency_value
+from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus
+from graph.scalars import BigInt, CurrencyCode, currency_of
 from models.catalog.add_ons import add_ons_by_id
-from models.inputs.errors import Rejected
 from models.invoicing import reads as invoices
-from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
 from models.store import tables
 
 if TYPE_CHECKING:
     from graph.add_ons import AddOn
     from graph.customers import Customer
-
-
-@strawberry.enum(description="Kind of invoice.")
-class InvoiceType(Enum):
-    ONE_OFF = strawberry.enum_value("ONE_OFF", description="Add-ons billed at once.")
-
-
-@strawberry.enum(description="Lifecycle status; one-off invoices are finalized when created.")
-class InvoiceStatus(Enum):
-    FINALIZED = strawberry.enum_value("FINALIZED", description="Issued; it no longer changes.")
-
-
-@strawberry.enum(description="Whether the invoice has been paid.")
-class PaymentStatus(Enum):
-    PENDING = strawberry.enum_value("PENDING", description="Awaiting payment.")
-    SUCCEEDED = strawberry.enum_value("SUCCEEDED", description="Paid (or nothing to pay).")
-    FAILED = strawberry.enum_value("FAILED", description="Payment failed.")
 
 
 @strawberry.interface(description="A tax applied: to one fee, or over the whole invoice.")
@@ -223,79 +203,6 @@ class Invoice:
         )
 
 
-@strawberry.input(description="One line of a one-off invoice.")
-class OneOffFeeInput:
-    add_on_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The add-on, by id (or give addOnCode)."
-    )
-    add_on_code: str | None = strawberry.field(default=None, description="The add-on, by code.")
-    units: Decimal | None = strawberry.field(
-        default=None, description="Units, ≥ 0, up to 12 decimals; 1 when null."
-    )
-    unit_amount_cents: Decimal | None = strawberry.field(
-        default=None,
-        description="Price of one unit in minor units, ≥ 0 (0 is valid), up to 12 decimals; "
-        "null takes the add-on's price, if it is priced in the invoice's currency.",
-    )
-    description: str | None = strawberry.field(
-        default=None, description="Shown on the invoice; the add-on's description when null."
-    )
-    invoice_display_name: str | None = strawberry.field(
-        default=None, description="Name shown on the invoice for this fee."
-    )
-    tax_codes: list[str] | None = strawberry.field(
-        default=None,
-        description="Taxes of this fee ([] for none); when null: the add-on's ?? the "
-        "customer's ?? the organization's defaults.",
-    )
-
-
-@strawberry.input(description="A one-off invoice to issue now.")
-class CreateOneOffInvoiceInput:
-    customer_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The customer, by id (or give externalCustomerId)."
-    )
-    external_customer_id: str | None = strawberry.field(
-        default=None, description="The customer, by your id."
-    )
-    currency: CurrencyCode | None = strawberry.field(
-        default=None,
-        description="Invoice currency; defaults to the customer's, else the add-ons' one.",
-    )
-    fees: list[OneOffFeeInput] = strawberry.field(description="1 to 100 fees.")
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="Up to 255 characters; replaying the same input with it returns the "
-        "same invoice instead of a second one.",
-    )
-
-    def to_model(self) -> OneOffInvoiceInput:
-        return OneOffInvoiceInput(
-            customer_id=self.customer_id,
-            external_customer_id=self.external_customer_id,
-            currency=currency_value(self.currency),
-            idempotency_key=self.idempotency_key,
-            fees=[
-                FeeInput(
-                    add_on_id=fee.add_on_id,
-                    add_on_code=fee.add_on_code,
-                    units=fee.units,
-                    unit_amount_cents=fee.unit_amount_cents,
-                    description=fee.description,
-                    invoice_display_name=fee.invoice_display_name,
-                    tax_codes=fee.tax_codes,
-                )
-                for fee in self.fees
-            ],
-        )
-
-
-@strawberry.type(description="Result of createOneOffInvoice.")
-class CreateOneOffInvoicePayload:
-    invoice: Invoice | None = strawberry.field(description="Null on failure.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
-
-
 @strawberry.type
 class InvoiceQuery:
     @strawberry.field(description="One invoice.")
@@ -322,23 +229,3 @@ async def invoice_page(
     return await paged(
         info, invoices.list_invoices, Invoice.of, first=first, after=after, customer_id=customer_id
     )
-
-
-@strawberry.type
-class InvoiceMutation:
-    @strawberry.mutation(
-        description="Bill add-ons to a customer now: the invoice is created "
-        "finalized, numbered, and announced to listeners and webhooks."
-    )
-    async def create_one_off_invoice(
-        self, info: Info, input: CreateOneOffInvoiceInput
-    ) -> CreateOneOffInvoicePayload:
-        try:
-            created = await create_one_off_invoice(
-                info.context.db, info.context.organization_id, input.to_model()
-            )
-        except Rejected as rejected:
-            return CreateOneOffInvoicePayload(
-                invoice=None, user_errors=user_errors(rejected.errors)
-            )
-        return CreateOneOffInvoicePayload(invoice=Invoice.of(created.invoice), user_errors=[])

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, user_errors
+from graph.enums import DocumentNumbering
+from graph.errors import UserError
+from graph.mutations import outcome
 from graph.taxes import Tax
 from graph.unset import given
 from models.catalog.taxes import default_taxes
-from models.inputs.errors import Rejected
 from models.organizations import organizations
 from models.store import tables
-
-
-@strawberry.enum(description="How invoice numbers are sequenced.")
-class DocumentNumbering(Enum):
-    PER_CUSTOMER = strawberry.enum_value(
-        "PER_CUSTOMER", description="{PREFIX}-{customer sequentialId}-{customer's invoice seq}"
-    )
-    PER_ORGANIZATION = strawberry.enum_value(
-        "PER_ORGANIZATION", description="{PREFIX}-{YYYYMM}-{organization's invoice seq}"
-    )
 
 
 @strawberry.type(description="The tenant the API key belongs to.")
@@ -119,24 +109,56 @@ class UpdateOrganizationInput:
         description="Codes of the default taxes; replaces the whole set ([] for none).",
     )
 
+    def to_patch(self) -> organizations.OrganizationPatch:
+        return given(
+            organizations.OrganizationPatch(
+                name=self.name,
+                document_number_prefix=self.document_number_prefix,
+                document_numbering=self.document_numbering,
+                timezone=self.timezone,
+                net_payment_term=self.net_payment_term,
+                tax_codes=self.tax_codes,
+            )
+        )
+
 
 @strawberry.type(description="Result of updateOrganization.")
 class OrganizationPayload:
-    organization: Organization | None = strawberry.field(description="Null on failure.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    organization: Organization | None = strawberry.field(
+        default=None, description="Null on failure."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written."
+    )
+
+    @classmethod
+    def of(cls, row: tables.Organization) -> OrganizationPayload:
+        return cls(organization=Organization.of(row))
 
 
 @strawberry.type(description="Result of createApiKey: the key is shown here once.")
 class CreateApiKeyPayload:
-    api_key: ApiKey | None = strawberry.field(description="The new key's record.")
-    key: str | None = strawberry.field(description="The key itself; store it now.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    api_key: ApiKey | None = strawberry.field(default=None, description="The new key's record.")
+    key: str | None = strawberry.field(default=None, description="The key itself; store it now.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written."
+    )
+
+    @classmethod
+    def of(cls, issued: organizations.IssuedKey) -> CreateApiKeyPayload:
+        return cls(api_key=ApiKey.of(issued.api_key), key=issued.plain)
 
 
 @strawberry.type(description="Result of revokeApiKey.")
 class ApiKeyPayload:
-    api_key: ApiKey | None = strawberry.field(description="The revoked key.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    api_key: ApiKey | None = strawberry.field(default=None, description="The revoked key.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written."
+    )
+
+    @classmethod
+    def of(cls, row: tables.ApiKey) -> ApiKeyPayload:
+        return cls(api_key=ApiKey.of(row))
 
 
 @strawberry.type
@@ -154,16 +176,13 @@ class OrganizationMutation:
     async def update_organization(
         self, info: Info, input: UpdateOrganizationInput
     ) -> OrganizationPayload:
-        patch = given(input)
-        try:
-            row = await organizations.update_organization(
-                info.context.db,
-                info.context.organization_id,
-                patch,  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return OrganizationPayload(organization=None, user_errors=user_errors(rejected.errors))
-        return OrganizationPayload(organization=Organization.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            OrganizationPayload,
+            organizations.update_organization(
+                context.db, context.organization_id, input.to_patch()
+            ),
+        )
 
     @strawberry.mutation(
         description="Issue another API key (for rotation). An organization has at most "
@@ -171,24 +190,16 @@ class OrganizationMutation:
         "is revoked."
     )
     async def create_api_key(self, info: Info) -> CreateApiKeyPayload:
-        try:
-            issued = await organizations.create_api_key(
-                info.context.db, info.context.organization_id
-            )
-        except Rejected as rejected:
-            return CreateApiKeyPayload(
-                api_key=None, key=None, user_errors=user_errors(rejected.errors)
-            )
-        return CreateApiKeyPayload(
-            api_key=ApiKey.of(issued.api_key), key=issued.plain, user_errors=[]
+        context = info.context
+        return await outcome(
+            CreateApiKeyPayload,
+            organizations.create_api_key(context.db, context.organization_id),
         )
 
     @strawberry.mutation(description="Revoke an API key at once; the last live key cannot be.")
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyPayload:
-        try:
-            row = await organizations.revoke_api_key(
-                info.context.db, info.context.organization_id, str(id)
-            )
-        except Rejected as rejected:
-            return ApiKeyPayload(api_key=None, user_errors=user_errors(rejected.errors))
-        return ApiKeyPayload(api_key=ApiKey.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            ApiKeyPayload,
+            organizations.revoke_api_key(context.db, context.organization_id, str(id)),
+        )

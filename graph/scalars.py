@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from decimal import Decimal, InvalidOperation
-from typing import NewType
+from typing import TYPE_CHECKING, NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
@@ -71,19 +71,26 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
     ),
 }
 
-# Built from babel's list at import: the functional Enum API is typed as returning an Enum
-# member rather than a class, so no overload of strawberry.enum matches it.
-CurrencyCode = strawberry.enum(
-    enum.Enum("CurrencyCode", {code: code for code in CURRENCY_CODES}),  # type: ignore[call-overload]
-    name="CurrencyCode",
+# Built from babel's list at import, so mypy cannot know the members: it is told only that
+# CurrencyCode is a StrEnum (each member its own code), which is all the code relies on.
+if TYPE_CHECKING:
+
+    class CurrencyCode(enum.StrEnum):
+        """The ISO 4217 codes of CURRENCY_CODES."""
+
+else:
+    CurrencyCode = enum.StrEnum("CurrencyCode", {code: code for code in CURRENCY_CODES})
+
+strawberry.enum(
+    CurrencyCode,
     description="An ISO 4217 code of a currency that is legal tender somewhere (babel's CLDR "
     "data); withdrawn codes, funds and metals are not billable.",
 )
 
 
-def currency_value(code: enum.Enum | None) -> str | None:
-    return None if code is None else str(code.value)
+def currency_value(code: CurrencyCode | None) -> str | None:
+    return None if code is None else code.value
 
 
-def currency_of(code: str) -> enum.Enum:
-    return CurrencyCode[code]  # type: ignore[no-any-return]
+def currency_of(code: str) -> CurrencyCode:
+    return CurrencyCode[code]

@@ -13,7 +13,8 @@ from strawberry.tools import merge_types
 from graph.add_ons import AddOnMutation, AddOnQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
-from graph.invoices import InvoiceMutation, InvoiceQuery
+from graph.invoice_mutations import InvoiceMutation
+from graph.invoices import InvoiceQuery
 from graph.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
@@ -28,7 +29,8 @@ from graph.refusals import RefuseSubscriptionsOverHttp, RefuseUnstorableText
 from graph.scalars import SCALAR_MAP
 from graph.subscriptions import InvoiceSubscription
 from graph.taxes import TaxMutation, TaxQuery
-from graph.webhooks import WebhookMutation, WebhookQuery
+from graph.webhook_mutations import WebhookMutation
+from graph.webhooks import WebhookQuery
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "schema"]
 

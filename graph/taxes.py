@@ -9,10 +9,10 @@ import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, user_errors
+from graph.errors import UserError
+from graph.mutations import Changing, outcome
 from graph.unset import given
 from models.catalog import taxes as taxes_catalog
-from models.inputs.errors import Rejected
 from models.store import tables
 
 
@@ -47,22 +47,8 @@ class Tax:
         )
 
 
-@strawberry.input(description="A new tax rate.")
-class CreateTaxInput:
-    code: str = strawberry.field(description="Unique code within the organization.")
-    name: str = strawberry.field(description="Name printed on invoices.")
-    rate: Decimal = strawberry.field(description="Rate in percent, 0 to 100, up to 4 decimals.")
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Free text, up to 1000 characters."
-    )
-    applied_to_organization: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Make it a default tax of the organization."
-    )
-
-
-@strawberry.input(description="Changes to a tax; omitted fields stay, null clears.")
-class UpdateTaxInput:
-    id: strawberry.ID = strawberry.field(description="The tax to change.")
+@strawberry.input(description="Fields of a tax, shared by its Create and Update inputs.")
+class TaxChanges:
     code: str | None = strawberry.field(
         default=strawberry.UNSET, description="Unique code within the organization."
     )
@@ -80,15 +66,40 @@ class UpdateTaxInput:
         default=strawberry.UNSET, description="Whether it is a default tax of the organization."
     )
 
+    def to_fields(self) -> taxes_catalog.TaxFields:
+        return given(
+            taxes_catalog.TaxFields(
+                code=self.code,
+                name=self.name,
+                rate=self.rate,
+                description=self.description,
+                applied_to_organization=self.applied_to_organization,
+            )
+        )
+
+
+@strawberry.input(description="A new tax rate.")
+class CreateTaxInput(TaxChanges):
+    code: str = strawberry.field(description="Unique code within the organization.")
+    name: str = strawberry.field(description="Name printed on invoices.")
+    rate: Decimal = strawberry.field(description="Rate in percent, 0 to 100, up to 4 decimals.")
+
+
+@strawberry.input(description="Changes to a tax; omitted fields stay, null clears.")
+class UpdateTaxInput(Changing, TaxChanges):
+    id: strawberry.ID = strawberry.field(description="The tax to change.")
+
 
 @strawberry.type(description="Result of createTax or updateTax.")
 class TaxPayload:
-    tax: Tax | None = strawberry.field(description="Null on failure.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+    tax: Tax | None = strawberry.field(default=None, description="Null on failure.")
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing was written."
+    )
 
-
-def _failed(rejected: Rejected) -> TaxPayload:
-    return TaxPayload(tax=None, user_errors=user_errors(rejected.errors))
+    @classmethod
+    def of(cls, row: tables.Tax) -> TaxPayload:
+        return cls(tax=Tax.of(row))
 
 
 @strawberry.type
@@ -113,25 +124,18 @@ class TaxQuery:
 class TaxMutation:
     @strawberry.mutation(description="Create a tax rate.")
     async def create_tax(self, info: Info, input: CreateTaxInput) -> TaxPayload:
-        try:
-            row = await taxes_catalog.create_tax(
-                info.context.db,
-                info.context.organization_id,
-                given(input),  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return TaxPayload(tax=Tax.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            TaxPayload,
+            taxes_catalog.create_tax(context.db, context.organization_id, input.to_fields()),
+        )
 
     @strawberry.mutation(description="Change a tax rate; invoices already issued keep theirs.")
     async def update_tax(self, info: Info, input: UpdateTaxInput) -> TaxPayload:
-        try:
-            row = await taxes_catalog.update_tax(
-                info.context.db,
-                info.context.organization_id,
-                str(input.id),
-                given(input, skip=("id",)),  # type: ignore[arg-type]
-            )
-        except Rejected as rejected:
-            return _failed(rejected)
-        return TaxPayload(tax=Tax.of(row), user_errors=[])
+        context = info.context
+        return await outcome(
+            TaxPayload,
+            taxes_catalog.update_tax(
+                context.db, context.organization_id, str(input.id), input.to_fields()
+            ),
+        )

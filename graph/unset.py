@@ -1,15 +1,17 @@
-"""Turning a Strawberry input into the dict of fields the caller actually sent."""
+"""Turning a Strawberry input into the fields the caller actually sent."""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import strawberry
 
+Fields = TypeVar("Fields", bound=Mapping[str, object])
 
-def _plain(value: Any) -> Any:
+
+def _plain(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list):
@@ -17,10 +19,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def given(input: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Fields left out are absent from the dict; an explicit null is present as None."""
-    return {
-        field.name: _plain(getattr(input, field.name))
-        for field in dataclasses.fields(input)
-        if field.name not in skip and getattr(input, field.name) is not strawberry.UNSET
+def given(fields: Fields) -> Fields:
+    """`fields` (a core TypedDict, every key optional) built from an input's attributes,
+    without the ones left out: an explicit null stays, as None. Enum members become their
+    values, the plain strings the core compares and stores."""
+    sent: dict[str, Any] = {
+        name: _plain(value) for name, value in fields.items() if value is not strawberry.UNSET
     }
+    # The same TypedDict with fewer keys, which every key being optional allows.
+    return cast(Fields, sent)

@@ -1,35 +1,17 @@
-"""Webhooks: endpoints, their deliveries and attempts; queries and mutations."""
+"""Webhooks: endpoints, their deliveries and attempts, and the queries that list them."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
-from graph.errors import UserError, user_errors
-from graph.unset import given
+from graph.enums import DeliveryStatus
 from models.events.reader import encode_event_cursor
-from models.inputs.errors import Rejected
 from models.store import tables
 from models.webhooks import endpoints as webhooks
-
-
-@strawberry.enum(description="Where a delivery stands.")
-class WebhookDeliveryStatus(Enum):
-    PENDING = strawberry.enum_value(
-        "PENDING", description="Not delivered yet: due now, being sent, or waiting to be retried."
-    )
-    SUCCEEDED = strawberry.enum_value(
-        "SUCCEEDED", description="The endpoint answered an attempt with a 2xx status."
-    )
-    FAILED = strawberry.enum_value(
-        "FAILED",
-        description="Every scheduled attempt failed; nothing more is sent unless "
-        "retryWebhookDelivery is called.",
-    )
 
 
 @strawberry.type(
@@ -86,7 +68,7 @@ class WebhookDelivery:
     id: strawberry.ID = strawberry.field(
         description="Delivery id, sent as the `webhook-id` header; the same on every retry."
     )
-    status: WebhookDeliveryStatus = strawberry.field(description="Where the delivery stands.")
+    status: DeliveryStatus = strawberry.field(description="Where the delivery stands.")
     attempt_count: int = strawberry.field(description="Attempts made so far.")
     next_attempt_at: datetime | None = strawberry.field(
         description="When the next attempt is due; while an attempt is in flight, when its "
@@ -137,7 +119,7 @@ class WebhookDelivery:
     def of(cls, row: tables.WebhookDelivery) -> WebhookDelivery:
         return cls(
             id=strawberry.ID(row.id),
-            status=WebhookDeliveryStatus(row.status),
+            status=DeliveryStatus(row.status),
             attempt_count=row.attempt_count,
             next_attempt_at=row.next_attempt_at,
             sending=webhooks.is_sending(row),
@@ -146,55 +128,6 @@ class WebhookDelivery:
             endpoint_id=row.endpoint_id,
             event_id=row.event_id,
         )
-
-
-@strawberry.input(description="A new webhook endpoint.")
-class CreateWebhookEndpointInput:
-    url: str = strawberry.field(
-        description="http or https URL, at most 2048 characters. Private, loopback and "
-        "link-local addresses are refused unless the server allows them."
-    )
-
-
-@strawberry.input(description="Changes to a webhook endpoint; omitted fields stay.")
-class UpdateWebhookEndpointInput:
-    id: strawberry.ID = strawberry.field(description="The endpoint to change.")
-    url: str | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="New URL; pending deliveries go to it from their next attempt.",
-    )
-
-
-@strawberry.type(description="Result of createWebhookEndpoint.")
-class CreateWebhookEndpointPayload:
-    webhook_endpoint: WebhookEndpoint | None = strawberry.field(description="Null on failure.")
-    secret: str | None = strawberry.field(
-        description="The signing secret (`whsec_…`), shown this once: keep it to verify signatures."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
-
-
-@strawberry.type(description="Result of rotateWebhookEndpointSecret.")
-class RotateWebhookEndpointSecretPayload:
-    webhook_endpoint: WebhookEndpoint | None = strawberry.field(description="Null on failure.")
-    secret: str | None = strawberry.field(
-        description="The new signing secret, shown this once; the old one stops signing now."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
-
-
-@strawberry.type(description="Result of updateWebhookEndpoint or deleteWebhookEndpoint.")
-class WebhookEndpointPayload:
-    webhook_endpoint: WebhookEndpoint | None = strawberry.field(
-        description="The endpoint as changed (or as it was before deletion); null on failure."
-    )
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
-
-
-@strawberry.type(description="Result of retryWebhookDelivery.")
-class WebhookDeliveryPayload:
-    webhook_delivery: WebhookDelivery | None = strawberry.field(description="Null on failure.")
-    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
 
 @strawberry.type
@@ -216,7 +149,7 @@ class WebhookQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        status: WebhookDeliveryStatus | None = None,
+        status: DeliveryStatus | None = None,
         endpoint_id: strawberry.ID | None = None,
     ) -> Connection[WebhookDelivery]:
         return await paged(
@@ -225,106 +158,6 @@ class WebhookQuery:
             WebhookDelivery.of,
             first=first,
             after=after,
-            status=status.name if status else None,
+            status=status,
             endpoint_id=endpoint_id,
         )
-
-
-@strawberry.type
-class WebhookMutation:
-    @strawberry.mutation(
-        description="Add an endpoint (at most 10 per organization). Every "
-        "event from now on is delivered to it; the secret is in the payload, "
-        "once."
-    )
-    async def create_webhook_endpoint(
-        self, info: Info, input: CreateWebhookEndpointInput
-    ) -> CreateWebhookEndpointPayload:
-        try:
-            result = await webhooks.create_endpoint(
-                info.context.db,
-                info.context.organization_id,
-                input.url,
-                allow_private=info.context.settings.webhook_allow_private_urls,
-            )
-        except Rejected as rejected:
-            errors = user_errors(rejected.errors)
-            return CreateWebhookEndpointPayload(
-                webhook_endpoint=None, secret=None, user_errors=errors
-            )
-        endpoint = WebhookEndpoint.of(result.endpoint)
-        return CreateWebhookEndpointPayload(
-            webhook_endpoint=endpoint, secret=result.secret, user_errors=[]
-        )
-
-    @strawberry.mutation(description="Change an endpoint's URL.")
-    async def update_webhook_endpoint(
-        self, info: Info, input: UpdateWebhookEndpointInput
-    ) -> WebhookEndpointPayload:
-        try:
-            row = await webhooks.update_endpoint(
-                info.context.db,
-                info.context.organization_id,
-                str(input.id),
-                given(input, skip=("id",)),  # type: ignore[arg-type]
-                allow_private=info.context.settings.webhook_allow_private_urls,
-            )
-        except Rejected as rejected:
-            return WebhookEndpointPayload(
-                webhook_endpoint=None, user_errors=user_errors(rejected.errors)
-            )
-        return WebhookEndpointPayload(webhook_endpoint=WebhookEndpoint.of(row), user_errors=[])
-
-    @strawberry.mutation(
-        description="Delete an endpoint, together with its deliveries and their attempts. "
-        "Nothing more is sent to it; an attempt already in flight still finishes."
-    )
-    async def delete_webhook_endpoint(
-        self, info: Info, id: strawberry.ID
-    ) -> WebhookEndpointPayload:
-        try:
-            row = await webhooks.delete_endpoint(
-                info.context.db, info.context.organization_id, str(id)
-            )
-        except Rejected as rejected:
-            return WebhookEndpointPayload(
-                webhook_endpoint=None, user_errors=user_errors(rejected.errors)
-            )
-        return WebhookEndpointPayload(webhook_endpoint=WebhookEndpoint.of(row), user_errors=[])
-
-    @strawberry.mutation(
-        description="Give an endpoint a new signing secret, returned once; "
-        "every attempt from now on is signed with it."
-    )
-    async def rotate_webhook_endpoint_secret(
-        self, info: Info, id: strawberry.ID
-    ) -> RotateWebhookEndpointSecretPayload:
-        try:
-            result = await webhooks.rotate_secret(
-                info.context.db, info.context.organization_id, str(id)
-            )
-        except Rejected as rejected:
-            errors = user_errors(rejected.errors)
-            return RotateWebhookEndpointSecretPayload(
-                webhook_endpoint=None, secret=None, user_errors=errors
-            )
-        endpoint = WebhookEndpoint.of(result.endpoint)
-        return RotateWebhookEndpointSecretPayload(
-            webhook_endpoint=endpoint, secret=result.secret, user_errors=[]
-        )
-
-    @strawberry.mutation(
-        description="Send a delivery again now, whatever its status. An "
-        "attempt already in flight is not doubled: if it fails, the retry "
-        "follows it at once; if it succeeds, it answers the retry."
-    )
-    async def retry_webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDeliveryPayload:
-        try:
-            row = await webhooks.retry_delivery(
-                info.context.db, info.context.organization_id, str(id)
-            )
-        except Rejected as rejected:
-            return WebhookDeliveryPayload(
-                webhook_delivery=None, user_errors=user_errors(rejected.errors)
-            )
-        return WebhookDeliveryPayload(webhook_delivery=WebhookDelivery.of(row), user_errors=[])

@@ -21,7 +21,7 @@ from models.store.tables import Customer, CustomerTax, Invoice, Organization, Ta
 
 
 class CustomerFields(TypedDict, total=False):
-    external_id: str
+    external_id: str | None  # None is refused as REQUIRED, not by the type
     name: str | None
     email: str | None
     currency: str | None

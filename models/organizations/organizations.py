@@ -186,12 +186,13 @@ async def get_organization(session: AsyncSession, organization_id: str) -> Organ
 
 
 class OrganizationPatch(TypedDict, total=False):
-    name: str
-    document_number_prefix: str
-    document_numbering: str
-    timezone: str
-    net_payment_term: int
-    tax_codes: list[str]
+    # None arrives from an explicit null: refused as REQUIRED, or (tax_codes) no default taxes.
+    name: str | None
+    document_number_prefix: str | None
+    document_numbering: str | None
+    timezone: str | None
+    net_payment_term: int | None
+    tax_codes: list[str] | None
 
 
 async def update_organization(

@@ -1,0 +1,86 @@
+"""The core's enums as GraphQL enums: each mapped once, here, with what every value means.
+
+The GraphQL type is the core class itself, so a field annotated with it takes the core's
+members (or the plain strings a column holds) and an argument arrives as a core member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import TypeVar
+
+import strawberry
+from strawberry.types.enum import has_enum_definition
+
+from models.billing.statuses import DocumentNumbering, InvoiceStatus, InvoiceType, PaymentStatus
+from models.store.tables.webhooks import DeliveryStatus
+
+__all__ = [
+    "DeliveryStatus",
+    "DocumentNumbering",
+    "InvoiceStatus",
+    "InvoiceType",
+    "PaymentStatus",
+    "graphql_enum",
+]
+
+E = TypeVar("E", bound=Enum)
+
+
+def graphql_enum(
+    core: type[E], *, name: str | None = None, description: str, values: Mapping[E, str]
+) -> type[E]:
+    """Make `core` a GraphQL enum (named `name`, else as the class) whose every value is
+    described by `values`; returns `core` itself."""
+    missing = [member.name for member in core if member not in values]
+    if missing:
+        raise ValueError(f"{core.__name__}: no description for {', '.join(missing)}")
+    wrapped = strawberry.enum(core, name=name, description=description)
+    if not has_enum_definition(wrapped):
+        raise TypeError(f"{core.__name__} did not become a GraphQL enum")
+    # strawberry.enum reads value descriptions only off strawberry.enum_value() members,
+    # which a core enum has no business holding: they are filled in on its definition.
+    for value in wrapped.__strawberry_definition__.values:
+        value.description = values[core[value.name]]
+    return core
+
+
+graphql_enum(
+    InvoiceType,
+    description="Kind of invoice.",
+    values={InvoiceType.ONE_OFF: "Add-ons billed at once."},
+)
+graphql_enum(
+    InvoiceStatus,
+    description="Lifecycle status; one-off invoices are finalized when created.",
+    values={InvoiceStatus.FINALIZED: "Issued; it no longer changes."},
+)
+graphql_enum(
+    PaymentStatus,
+    description="Whether the invoice has been paid.",
+    values={
+        PaymentStatus.PENDING: "Awaiting payment.",
+        PaymentStatus.SUCCEEDED: "Paid (or nothing to pay).",
+        PaymentStatus.FAILED: "Payment failed.",
+    },
+)
+graphql_enum(
+    DocumentNumbering,
+    description="How invoice numbers are sequenced.",
+    values={
+        DocumentNumbering.PER_CUSTOMER: "{PREFIX}-{customer sequentialId}-{customer's invoice seq}",
+        DocumentNumbering.PER_ORGANIZATION: "{PREFIX}-{YYYYMM}-{organization's invoice seq}",
+    },
+)
+graphql_enum(
+    DeliveryStatus,
+    name="WebhookDeliveryStatus",
+    description="Where a delivery stands.",
+    values={
+        DeliveryStatus.PENDING: "Not delivered yet: due now, being sent, or waiting to be retried.",
+        DeliveryStatus.SUCCEEDED: "The endpoint answered an attempt with a 2xx status.",
+        DeliveryStatus.FAILED: "Every scheduled attempt failed; nothing more is sent unless "
+        "retryWebhookDelivery is called.",
+    },
+)
