@@ -14,6 +14,8 @@ from graph.errors import bad_user_input
 from graph.invoices import Invoice
 from models.catalog.customers import find_customer
 from models.events.reader import decode_event_cursor, encode_event_cursor, follow
+from models.events.types import INVOICE_ONE_OFF_CREATED
+from models.invoicing.reads import invoices_by_id
 from models.organizations.organizations import authenticate
 from models.store.pagination import PaginationError
 
@@ -70,8 +72,10 @@ class InvoiceSubscription:
                 db,
                 organization_id,
                 after=start,
-                customer_id=customer_id,
                 poll_seconds=context.settings.event_poll_seconds,
+                types={INVOICE_ONE_OFF_CREATED.name},
+                customer_id=customer_id,
+                load=invoices_by_id,
             )
             key_checked = time.monotonic()
             async for event, invoice in events:

@@ -9,35 +9,46 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.events.pg_wakeups import announce
-from models.store.tables import Event, WebhookDelivery, WebhookEndpoint
-
-INVOICE_ONE_OFF_CREATED = "invoice.one_off_created"
+from models.events.types import EVENT_TYPES, EventType
+from models.store.columns import utcnow
+from models.store.counters import bump
+from models.store.tables import Event, Organization, WebhookDelivery, WebhookEndpoint
 
 
 async def record_event(
     session: AsyncSession,
+    event_type: EventType,
     *,
     organization_id: str,
-    sequence: int,
-    webhook_type: str,
     object_id: str,
-    customer_id: str,
-    invoice: dict[str, Any],
-    occurred_at: datetime,
+    body: dict[str, Any],
+    customer_id: str | None = None,
+    sequence: int | None = None,
+    occurred_at: datetime | None = None,
 ) -> Event:
+    """Write the event, one delivery per webhook endpoint, and the wake-up for after commit.
+
+    `body` is what the event is about, as consumers receive it under `object_type`.
+    `customer_id` is the customer it concerns, if any: subscriptions filter on it.
+    `sequence` is None to take the organization's next event number here, or one the caller
+    took from the same counter (`Organization.event_seq`, with `bump`) in this transaction;
+    either way the organization's row stays locked until commit, so events commit in
+    sequence order, which readers rely on. `occurred_at` defaults to now, taken after that
+    lock so that it rises with the sequence.
+    """
+    assert EVENT_TYPES.get(event_type.name) is event_type, f"{event_type} is not registered"
+    if sequence is None:
+        (sequence,) = await bump(session, Organization, organization_id, "event_seq")
+    if occurred_at is None:
+        occurred_at = utcnow()
     event = Event(
         organization_id=organization_id,
         sequence=sequence,
-        webhook_type=webhook_type,
-        object_type="invoice",
+        webhook_type=event_type.name,
+        object_type=event_type.object_type,
         object_id=object_id,
         customer_id=customer_id,
-        payload={
-            "webhook_type": webhook_type,
-            "object_type": "invoice",
-            "organization_id": organization_id,
-            "invoice": invoice,
-        },
+        payload=event_type.payload(organization_id, body),
         occurred_at=occurred_at,
     )
     session.add(event)

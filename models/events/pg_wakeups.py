@@ -1,4 +1,6 @@
-"""PostgreSQL LISTEN/NOTIFY: wakes outbox readers in every process when an event commits.
+"""Wake-ups after a commit: `announce` is the one way a transaction says that readers of
+the outbox or webhook senders have something new, in this process and, through PostgreSQL
+LISTEN/NOTIFY, in every other.
 
 Only a wake-up: readers still read the outbox from their own cursor, and they poll anyway,
 so a notification lost with a dropped connection delays nothing past one poll interval.
@@ -18,18 +20,32 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.store.db import Database
+from models.store.db import Database, after_commit, database_of
 from models.store.settings import Settings
 
 CHANNEL = "oneoff_outbox"
+# The notification's payload: what changed. PostgreSQL folds identical notifications of one
+# transaction into one.
+EVENTS = "events"
+DELIVERIES = "deliveries"
 RECONNECT_SECONDS = 1.0
 logger = logging.getLogger("oneoff.wakeups")
 
 
-async def announce(session: AsyncSession) -> None:
-    """Inside a transaction: PostgreSQL delivers the notification only if it commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+async def announce(session: AsyncSession, *, events: bool = True) -> None:
+    """Inside a write transaction: once it commits, wake the webhook senders and, with
+    `events`, the outbox readers. Nobody is woken before the commit, when a reader would not
+    see the rows yet, nor after a rollback; PostgreSQL holds NOTIFY back until commit the
+    same way."""
+    db = database_of(session)
+    if events:
+        after_commit(session, db.events_committed.notify)
+    after_commit(session, db.deliveries_due.notify)
+    if db.dialect == "postgresql":
+        await session.execute(
+            text("SELECT pg_notify(:channel, :what)"),
+            {"channel": CHANNEL, "what": EVENTS if events else DELIVERIES},
+        )
 
 
 def _dsn(url: str) -> str:
@@ -37,8 +53,9 @@ def _dsn(url: str) -> str:
 
 
 async def _listen_forever(db: Database) -> None:
-    def wake(*_: Any) -> None:
-        db.events_committed.notify()
+    def wake(_connection: Any = None, _pid: int = 0, _channel: str = "", what: str = "") -> None:
+        if what != DELIVERIES:
+            db.events_committed.notify()
         db.deliveries_due.notify()
 
     while True:

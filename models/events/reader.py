@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Mapping, Sequence
+from typing import Any, TypeVar, overload
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -12,10 +13,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.store.db import Database
 from models.store.pagination import PaginationError
-from models.store.tables import Event, Invoice
+from models.store.tables import Event
 
 PAGE = 100
 _CURSOR_PREFIX = "event:"
+
+T = TypeVar("T")
+# Batch loader of the objects a page of events is about, by object id: one query a page.
+Load = Callable[[AsyncSession, Sequence[str]], Awaitable[Mapping[str, T]]]
 
 
 def encode_event_cursor(sequence: int) -> str:
@@ -46,19 +51,48 @@ async def events_after(
     organization_id: str,
     sequence: int,
     *,
+    types: Collection[str] | None = None,
     customer_id: str | None = None,
     limit: int = PAGE,
-) -> list[tuple[Event, Invoice]]:
+) -> list[Event]:
+    """The organization's events after `sequence`, in order; of those types (names) and that
+    customer only, when given."""
     query = (
-        select(Event, Invoice)
-        .join(Invoice, col(Invoice.id) == Event.object_id)
+        select(Event)
         .where(Event.organization_id == organization_id, Event.sequence > sequence)
         .order_by(col(Event.sequence))
         .limit(limit)
     )
+    if types is not None:
+        query = query.where(col(Event.webhook_type).in_(types))
     if customer_id is not None:
         query = query.where(Event.customer_id == customer_id)
-    return [(event, invoice) for event, invoice in await session.exec(query)]
+    return list(await session.exec(query))
+
+
+@overload
+def follow(
+    db: Database,
+    organization_id: str,
+    *,
+    after: int | None,
+    poll_seconds: float,
+    types: Collection[str] | None = None,
+    customer_id: str | None = None,
+) -> AsyncGenerator[Event, None]: ...
+
+
+@overload
+def follow(
+    db: Database,
+    organization_id: str,
+    *,
+    after: int | None,
+    poll_seconds: float,
+    types: Collection[str] | None = None,
+    customer_id: str | None = None,
+    load: Load[T],
+) -> AsyncGenerator[tuple[Event, T], None]: ...
 
 
 async def follow(
@@ -66,15 +100,19 @@ async def follow(
     organization_id: str,
     *,
     after: int | None,
-    customer_id: str | None,
     poll_seconds: float,
-) -> AsyncGenerator[tuple[Event, Invoice], None]:
-    """Events after the cursor in sequence order, then new ones as they commit, forever.
+    types: Collection[str] | None = None,
+    customer_id: str | None = None,
+    load: Load[Any] | None = None,
+) -> AsyncGenerator[Event | tuple[Event, Any], None]:
+    """Events after the cursor in sequence order, then new ones as they commit, forever;
+    with `load`, each with the object it is about, read in the page's transaction.
 
     Pull-based: the next page is read only when the consumer asks for more, so a slow
     listener holds at most one page in memory and paces nobody else. Sequences are
     assigned under the organization's row lock and committed in that order, so reading
-    `sequence > last` can neither skip an event nor return one twice.
+    `sequence > last` can neither skip an event nor return one twice. An event whose object
+    `load` does not find is passed over, as if it were of another type.
     """
     if after is None:
         async with db.read() as session:
@@ -83,9 +121,17 @@ async def follow(
     while True:
         token = db.events_committed.token()
         async with db.read() as session:
-            rows = await events_after(session, organization_id, last, customer_id=customer_id)
-        for event, invoice in rows:
+            events = await events_after(
+                session, organization_id, last, types=types, customer_id=customer_id
+            )
+            objects: Mapping[str, Any] = {}
+            if load is not None and events:
+                objects = await load(session, list(dict.fromkeys(e.object_id for e in events)))
+        for event in events:
             last = event.sequence
-            yield event, invoice
-        if len(rows) < PAGE:
+            if load is None:
+                yield event
+            elif event.object_id in objects:
+                yield event, objects[event.object_id]
+        if len(events) < PAGE:
             await db.events_committed.wait(token, poll_seconds)

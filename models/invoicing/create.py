@@ -17,7 +17,8 @@ from models.billing.numbering import (
     payment_due_date,
 )
 from models.billing.statuses import DocumentNumbering, PaymentStatus
-from models.events.outbox import INVOICE_ONE_OFF_CREATED, record_event
+from models.events.outbox import record_event
+from models.events.types import INVOICE_ONE_OFF_CREATED
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.payload import invoice_payload
@@ -69,9 +70,6 @@ async def create_one_off_invoice(
         if replay is None:
             raise
         return replay
-    if not created.replayed:
-        db.events_committed.notify()
-        db.deliveries_due.notify()
     return created
 
 
@@ -244,12 +242,12 @@ async def _create(
     )
     await record_event(
         session,
+        INVOICE_ONE_OFF_CREATED,
         organization_id=organization_id,
-        sequence=event_seq,
-        webhook_type=INVOICE_ONE_OFF_CREATED,
         object_id=invoice.id,
+        body=payload,
         customer_id=customer.id,
-        invoice=payload,
+        sequence=event_seq,
         occurred_at=now,
     )
     return CreatedInvoice(invoice, replayed=False)

@@ -83,3 +83,9 @@ async def customers_by_id(
 ) -> dict[str, Customer]:
     rows = await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
     return {customer.id: customer for customer in rows}
+
+
+async def invoices_by_id(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[str, Invoice]:
+    """The batch read behind a page of invoice events."""
+    rows = await session.exec(select(Invoice).where(col(Invoice.id).in_(invoice_ids)))
+    return {invoice.id: invoice for invoice in rows}

@@ -1,10 +1,11 @@
-"""Engines and transactions: one `write()` block is one transaction, committed or rolled back."""
+"""Engines and transactions: one `write()` block is one transaction, committed or rolled back,
+and what must happen only once it committed runs right after (`after_commit`)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ _DRIVERS = {
     "sqlite+aiosqlite": "sqlite+aiosqlite",
 }
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+# Keys of Session.info, the per-session dictionary SQLAlchemy leaves to applications.
+_DATABASE = "oneoff.database"
+_AFTER_COMMIT = "oneoff.after_commit"
 SUPPORTED_URLS = (
     "postgresql://user@host:port/database (postgres:// and postgresql+asyncpg:// work too) "
     "or sqlite:///path/to/file.sqlite3"
@@ -128,14 +132,15 @@ class Database:
         else:
             self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
             self.read_engine = self.write_engine
+        info = {_DATABASE: self}
         self._write_sessions = async_sessionmaker(
-            self.write_engine, class_=AsyncSession, expire_on_commit=False
+            self.write_engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
         self._read_sessions = async_sessionmaker(
-            self.read_engine, class_=AsyncSession, expire_on_commit=False
+            self.read_engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
         self._sqlite_writer_lock: asyncio.Lock | None = None
-        # Set after an event commits in this process; other processes are seen by polling.
+        # Set after an event commits (models.events.pg_wakeups.announce says when).
         self.events_committed = Wakeup()
         self.deliveries_due = Wakeup()
 
@@ -164,10 +169,35 @@ class Database:
     async def _transaction(
         factory: async_sessionmaker[AsyncSession],
     ) -> AsyncIterator[AsyncSession]:
-        async with factory() as session, session.begin():
-            yield session
+        async with factory() as session:
+            async with session.begin():
+                yield session
+            # Reached only once the commit succeeded: an exception, the body's or the
+            # commit's, leaves the block above with the callbacks never run.
+            for callback in session.info.pop(_AFTER_COMMIT, {}):
+                callback()
 
     async def dispose(self) -> None:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+
+def database_of(session: AsyncSession) -> Database:
+    """The Database whose `write()` or `read()` opened the session."""
+    database = session.info.get(_DATABASE)
+    if not isinstance(database, Database):
+        raise TypeError("the session was not opened by Database.write() or Database.read()")
+    return database
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's `write()` transaction has committed, and never if it
+    rolls back. A callback registered twice runs once. It must not fail: whoever called
+    `write()` would take the committed transaction for a failed one.
+
+    Run by `write()` itself rather than by SQLAlchemy's `after_commit` session event, which
+    also fires when a SAVEPOINT is released, before the transaction is durable.
+    """
+    callbacks: dict[Callable[[], None], None] = session.info.setdefault(_AFTER_COMMIT, {})
+    callbacks[callback] = None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 from urllib.parse import urlsplit
 
+import sqlalchemy
 from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -271,8 +272,7 @@ async def retry_delivery(db: Database, organization_id: str, delivery_id: str) -
         delivery.status = DeliveryStatus.PENDING
         delivery.next_attempt_at = delivery.updated_at = utcnow()
         session.add(delivery)
-        await announce(session)  # senders of other processes, on PostgreSQL
-    db.deliveries_due.notify()
+        await announce(session, events=False)
     return delivery
 
 
@@ -308,18 +308,24 @@ class EventSummary:
     """What a delivery shows of its event; the payload itself stays in the database."""
 
     webhook_type: str
+    object_type: str
     object_id: str
     sequence: int
 
 
 async def events_by_id(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, EventSummary]:
-    rows = await session.exec(
-        select(col(Event.id), Event.webhook_type, Event.object_id, Event.sequence).where(
-            col(Event.id).in_(event_ids)
-        )
+    # SQLAlchemy's select: sqlmodel's is typed for at most four columns.
+    rows = await session.execute(
+        sqlalchemy.select(
+            col(Event.id),
+            col(Event.webhook_type),
+            col(Event.object_type),
+            col(Event.object_id),
+            col(Event.sequence),
+        ).where(col(Event.id).in_(event_ids))
     )
     return {
-        event_id: EventSummary(webhook_type, object_id, sequence)
-        for event_id, webhook_type, object_id, sequence in rows
+        event_id: EventSummary(webhook_type, object_type, object_id, sequence)
+        for event_id, webhook_type, object_type, object_id, sequence in rows
         if event_id is not None
     }

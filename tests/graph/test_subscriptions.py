@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from models.events import types
+from models.events.outbox import record_event
 from models.events.reader import encode_event_cursor
+from models.events.types import EventType
+from models.store.db import Database
 from tests.http_api import Http, create_organization_key
 from tests.server import StartServer, server_factory
 from tests.ws import connected, next_data, next_message, nothing_within, open_socket, subscribe
@@ -208,4 +212,33 @@ async def test_without_a_cursor_only_new_invoices_arrive_and_at_once(
     event = (await next_data(socket))["invoiceCreated"]
     assert event["invoice"]["id"] == after["id"] != before["id"]
     assert await nothing_within(socket, 0.5)
+    await socket.close()
+
+
+async def test_events_of_other_types_never_reach_invoice_created(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox holds more than invoices; the subscription's contract stays "new invoices"."""
+    pinged = EventType("organization.pinged", "organization", "A test event with no customer.")
+    monkeypatch.setitem(types.EVENT_TYPES, pinged.name, pinged)
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    org = (await api("{ organization { id } }"))["organization"]["id"]
+    socket = await connected(server.ws_url, key)
+    await subscribe(socket, SUBSCRIPTION, {"after": FROM_THE_START})
+
+    first = await api.invoice(customer)
+    db = Database(server.database_url)
+    try:
+        async with db.write() as session:
+            await record_event(session, pinged, organization_id=org, object_id=org, body={})
+    finally:
+        await db.dispose()
+    second = await api.invoice(customer)
+
+    seen = [(await next_data(socket))["invoiceCreated"] for _ in range(2)]
+    assert [event["invoice"]["id"] for event in seen] == [first["id"], second["id"]]
+    assert [event["cursor"] for event in seen] == [encode_event_cursor(1), encode_event_cursor(3)]
+    assert await nothing_within(socket, 1.0)
     await socket.close()

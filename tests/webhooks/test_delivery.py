@@ -353,3 +353,86 @@ def test_two_server_processes_never_send_one_delivery_twice(
     assert len(requests) == len(invoices)
     assert len({r.webhook_id for r in requests}) == len(invoices)
     assert set(receiver.max_in_flight.values()) == {1}
+
+
+PINNED_INVOICE = """
+mutation($input: CreateOneOffInvoiceInput!) {
+  createOneOffInvoice(input: $input) {
+    invoice {
+      id number issuingDate paymentDueDate createdAt
+      customer { id }
+      fees { id addOn { id } }
+    }
+    userErrors { field code message }
+  }
+}
+"""
+# What receivers parse and sign-check, so every byte is part of the published format: key
+# order, no spaces, UTF-8 rather than \u escapes, decimals as strings, nulls kept. Only the
+# ids, dates and number of this run are placeholders.
+PINNED_BODY = (
+    '{"webhook_type":"invoice.one_off_created","object_type":"invoice",'
+    '"organization_id":"<organization_id>","invoice":{"id":"<invoice_id>","number":"<number>",'
+    '"sequential_id":1,"invoice_type":"one_off","status":"finalized","payment_status":"pending",'
+    '"currency":"EUR","issuing_date":"<issuing_date>","payment_due_date":"<payment_due_date>",'
+    '"net_payment_term":30,"fees_amount_cents":1500,"coupons_amount_cents":0,'
+    '"prepaid_credit_amount_cents":0,"sub_total_excluding_taxes_amount_cents":1500,'
+    '"taxes_amount_cents":98,"sub_total_including_taxes_amount_cents":1598,'
+    '"total_amount_cents":1598,"created_at":"<created_at>","customer":{"id":"<customer_id>",'
+    '"external_id":"cust-ü","sequential_id":2,"name":"Zoë \\"Q\\" Café",'
+    '"email":"zoe@example.com","currency":"EUR","timezone":"Europe/Paris","country":"FR"},'
+    '"fees":[{"id":"<fee_1_id>","add_on":{"id":"<add_on_id>","code":"setup","name":"Setup"},'
+    '"units":"1.5","unit_amount_cents":"333.333333333333",'
+    '"precise_amount_cents":"499.9999999999995","amount_cents":500,"taxes_amount_cents":98,'
+    '"total_amount_cents":598,"currency":"EUR","description":null,'
+    '"invoice_display_name":null,"invoice_name":"Setup","applied_taxes":[{"tax_code":"vat",'
+    '"tax_name":"TVA é","tax_rate":"19.6","amount_cents":98}]},{"id":"<fee_2_id>",'
+    '"add_on":{"id":"<add_on_id>","code":"setup","name":"Setup"},"units":"1",'
+    '"unit_amount_cents":"1000","precise_amount_cents":"1000","amount_cents":1000,'
+    '"taxes_amount_cents":0,"total_amount_cents":1000,"currency":"EUR","description":"Ünits",'
+    '"invoice_display_name":"Two","invoice_name":"Two","applied_taxes":[]}],'
+    '"applied_taxes":[{"tax_code":"vat","tax_name":"TVA é","tax_rate":"19.6",'
+    '"taxable_base_amount_cents":500,"amount_cents":98}]}}'
+)
+
+
+def test_the_body_of_invoice_one_off_created_is_pinned_byte_for_byte(
+    acme: Tenant, receiver: Receiver
+) -> None:
+    acme(
+        'mutation { createTax(input: {code: "vat", name: "TVA é", rate: "19.6"}) '
+        "{ userErrors { code } } }"
+    )
+    acme(
+        'mutation { createCustomer(input: {externalId: "cust-ü", name: "Zoë \\"Q\\" Café", '
+        'email: "zoe@example.com", timezone: "Europe/Paris", netPaymentTerm: 30, '
+        'country: "FR", taxCodes: ["vat"]}) { userErrors { code } } }'
+    )
+    acme.endpoint(receiver.url)
+    organization_id = acme("{ organization { id } }")["organization"]["id"]
+    fees = [
+        {"addOnCode": "setup", "units": "1.5", "unitAmountCents": "333.333333333333"},
+        {"addOnCode": "setup", "description": "Ünits", "invoiceDisplayName": "Two", "taxCodes": []},
+    ]
+    payload = acme(PINNED_INVOICE, input={"externalCustomerId": "cust-ü", "fees": fees})
+    invoice = payload["createOneOffInvoice"]["invoice"]
+
+    (request,) = receiver.wait_for(lambda requests: len(requests) >= 1)
+
+    placeholders = {
+        "organization_id": organization_id,
+        "invoice_id": invoice["id"],
+        "number": invoice["number"],
+        "issuing_date": invoice["issuingDate"],
+        "payment_due_date": invoice["paymentDueDate"],
+        "created_at": invoice["createdAt"],
+        "customer_id": invoice["customer"]["id"],
+        "fee_1_id": invoice["fees"][0]["id"],
+        "fee_2_id": invoice["fees"][1]["id"],
+        "add_on_id": invoice["fees"][0]["addOn"]["id"],
+    }
+    assert len(set(placeholders.values())) == len(placeholders)
+    body = request.body
+    for name, value in placeholders.items():
+        body = body.replace(json.dumps(value).encode(), f'"<{name}>"'.encode())
+    assert body == PINNED_BODY.encode()

@@ -18,11 +18,13 @@ class Event(SQLModel, table=True):
     )
     # Per-organization, gapless and in commit order: the subscription cursor.
     sequence: int
-    webhook_type: str = Field(max_length=64)
+    webhook_type: str = Field(max_length=64)  # an EventType's name (models/events/types.py)
     object_type: str = Field(max_length=32)
     object_id: str = Field(max_length=36)
-    customer_id: str = Field(
-        sa_column=Column(String(36), ForeignKey("customers.id"), nullable=False, index=True)
+    # The customer the event concerns; none for an organization-level object.
+    customer_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(36), ForeignKey("customers.id"), nullable=True, index=True),
     )
     payload: dict[str, object] = Field(sa_column=Column(JSON, nullable=False))
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
