@@ -11,12 +11,8 @@ from graph.errors import UserError
 from graph.invoices import Invoice
 from graph.mutations import outcome
 from graph.scalars import CurrencyCode, currency_value
-from models.invoicing.create import (
-    CreatedInvoice,
-    FeeInput,
-    OneOffInvoiceInput,
-    create_one_off_invoice,
-)
+from models.invoicing.create import CreatedInvoice, create_one_off_invoice
+from models.invoicing.request import FeeInput, OneOffInvoiceInput
 
 
 @strawberry.input(description="One line of a one-off invoice.")

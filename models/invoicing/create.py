@@ -1,5 +1,6 @@
-"""createOneOffInvoice: bill add-ons at once, in one transaction, by DESIGN.md's rules 1–12
-(the request's checks and prices are models/invoicing/pricing.py's)."""
+"""createOneOffInvoice: bill add-ons at once, in one transaction (rules 1–12,
+models/invoicing). The request is checked by request.py, priced by pricing.py, and its rows
+are built by rows.py; this module holds the transaction that ties them together."""
 
 from __future__ import annotations
 
@@ -10,33 +11,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.billing.numbering import (
-    format_invoice_number_per_customer,
-    format_invoice_number_per_organization,
-    issuing_date,
-    payment_due_date,
-)
-from models.billing.statuses import DocumentNumbering, PaymentStatus
 from models.events.outbox import record_event
 from models.events.types import INVOICE_ONE_OFF_CREATED
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.payload import invoice_payload
 from models.invoicing.pricing import price
-from models.invoicing.request import FeeInput as FeeInput
-from models.invoicing.request import OneOffInvoiceInput as OneOffInvoiceInput
-from models.invoicing.request import canonical_decimal, normalized
+from models.invoicing.request import OneOffInvoiceInput, normalized
+from models.invoicing.rows import Sequences, invoice_rows
 from models.store.columns import utcnow
 from models.store.counters import bump
 from models.store.db import Database
-from models.store.tables import (
-    Customer,
-    Fee,
-    FeeAppliedTax,
-    Invoice,
-    InvoiceAppliedTax,
-    Organization,
-)
+from models.store.tables import Customer, Invoice, Organization
 
 
 @dataclass(frozen=True)
@@ -117,8 +103,7 @@ async def _create(
     priced = await price(session, organization_id, request, checks, lock=True)
     if priced is None:
         raise Rejected(checks.errors)
-    customer, add_ons, currency = priced.customer, priced.add_ons, priced.currency
-    lines, computed = priced.lines, priced.computed
+    customer = priced.customer
 
     # The organization's row lock serializes every invoice of the organization until commit:
     # taken last, to be held briefly. Customer before organization, always.
@@ -130,124 +115,43 @@ async def _create(
     assert organization is not None
     # Taken under the counter locks, so that invoice numbers and dates rise together.
     now = at or utcnow()
-    timezone = customer.timezone or organization.timezone or "UTC"
-    issued = issuing_date(now, timezone)
-    term = (
-        customer.net_payment_term
-        if customer.net_payment_term is not None
-        else organization.net_payment_term
+    rows = invoice_rows(
+        organization,
+        request,
+        priced,
+        Sequences(customer_invoice=customer_seq, organization_invoice=org_seq),
+        fingerprint=fingerprint,
+        now=now,
     )
-    if organization.document_numbering == DocumentNumbering.PER_ORGANIZATION:
-        number = format_invoice_number_per_organization(
-            organization.document_number_prefix,
-            issuing_date(now, organization.timezone),
-            org_seq,
-        )
-    else:
-        number = format_invoice_number_per_customer(
-            organization.document_number_prefix, customer.sequential_id, customer_seq
-        )
 
-    if customer.currency is None:
-        customer.currency = currency
+    if customer.currency is None:  # rule 3: the customer takes the invoice's currency
+        customer.currency = priced.currency
         customer.updated_at = now
         session.add(customer)
-
-    invoice = Invoice(
-        organization_id=organization_id,
-        customer_id=customer.id,
-        number=number,
-        sequential_id=customer_seq,
-        organization_sequential_id=org_seq,
-        payment_status=PaymentStatus.PENDING
-        if computed.total_amount_cents > 0
-        else PaymentStatus.SUCCEEDED,
-        currency=currency,
-        issuing_date=issued,
-        payment_due_date=payment_due_date(issued, term),
-        net_payment_term=term,
-        fees_amount_cents=computed.fees_amount_cents,
-        coupons_amount_cents=computed.coupons_amount_cents,
-        prepaid_credit_amount_cents=computed.prepaid_credit_amount_cents,
-        sub_total_excluding_taxes_amount_cents=computed.sub_total_excluding_taxes_amount_cents,
-        taxes_amount_cents=computed.taxes_amount_cents,
-        sub_total_including_taxes_amount_cents=computed.sub_total_including_taxes_amount_cents,
-        total_amount_cents=computed.total_amount_cents,
-        idempotency_key=request.idempotency_key,
-        request_fingerprint=fingerprint if request.idempotency_key is not None else None,
-        created_at=now,
-    )
-    session.add(invoice)
+    session.add(rows.invoice)
     await session.flush()
-
-    fees: list[Fee] = []
-    fee_tax_rows: dict[str, list[FeeAppliedTax]] = {}
-    for position, (fee_in, add_on, line, computed_fee) in enumerate(
-        zip(request.fees, add_ons, lines, computed.fees, strict=True)
-    ):
-        fee = Fee(
-            organization_id=organization_id,
-            invoice_id=invoice.id,
-            add_on_id=add_on.id,
-            position=position,
-            units=line.units,
-            unit_amount_cents=line.unit_amount_cents,
-            precise_amount_cents=canonical_decimal(computed_fee.precise_amount_cents),
-            amount_cents=computed_fee.amount_cents,
-            taxes_amount_cents=computed_fee.taxes_amount_cents,
-            total_amount_cents=computed_fee.total_amount_cents,
-            currency=currency,
-            description=fee_in.description
-            if fee_in.description is not None
-            else add_on.description,
-            invoice_display_name=fee_in.invoice_display_name,
-            invoice_name=fee_in.invoice_display_name or add_on.invoice_display_name or add_on.name,
-            created_at=now,
-        )
-        fees.append(fee)
-        fee_tax_rows[fee.id] = [
-            FeeAppliedTax(
-                fee_id=fee.id,
-                invoice_id=invoice.id,
-                tax_id=share.tax.tax_id,
-                position=tax_position,
-                tax_code=share.tax.code,
-                tax_name=share.tax.name,
-                tax_rate=share.tax.rate,
-                amount_cents=share.amount_cents,
-            )
-            for tax_position, share in enumerate(computed_fee.taxes)
-        ]
-    applied = [
-        InvoiceAppliedTax(
-            invoice_id=invoice.id,
-            tax_id=tax.tax.tax_id,
-            position=position,
-            tax_code=tax.tax.code,
-            tax_name=tax.tax.name,
-            tax_rate=tax.tax.rate,
-            taxable_base_amount_cents=tax.taxable_base_amount_cents,
-            amount_cents=tax.amount_cents,
-        )
-        for position, tax in enumerate(computed.applied_taxes)
-    ]
-    session.add_all(fees)
+    session.add_all(rows.fees)
     await session.flush()
-    session.add_all(row for rows in fee_tax_rows.values() for row in rows)
-    session.add_all(applied)
+    session.add_all(row for fee_rows in rows.fee_taxes.values() for row in fee_rows)
+    session.add_all(rows.applied_taxes)
     await session.flush()
 
     payload = invoice_payload(
-        invoice, customer, fees, fee_tax_rows, applied, {a.id: a for a in add_ons}
+        rows.invoice,
+        customer,
+        rows.fees,
+        rows.fee_taxes,
+        rows.applied_taxes,
+        {a.id: a for a in priced.add_ons},
     )
     await record_event(
         session,
         INVOICE_ONE_OFF_CREATED,
         organization_id=organization_id,
-        object_id=invoice.id,
+        object_id=rows.invoice.id,
         body=payload,
         customer_id=customer.id,
         sequence=event_seq,
         occurred_at=now,
     )
-    return CreatedInvoice(invoice, replayed=False)
+    return CreatedInvoice(rows.invoice, replayed=False)

@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from models.events.pg_wakeups import announce, pg_wakeups
-from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.invoicing.create import create_one_off_invoice
+from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.store.db import Database, after_commit
 from models.store.settings import Settings
 from models.webhooks.endpoints import create_endpoint, list_deliveries, retry_delivery

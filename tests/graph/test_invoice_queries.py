@@ -11,7 +11,8 @@ from sqlalchemy import event
 from models.catalog.add_ons import create_add_on
 from models.catalog.customers import create_customer
 from models.catalog.taxes import create_tax
-from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.invoicing.create import create_one_off_invoice
+from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from tests.conftest import Api
 
 PAGE = """

@@ -13,7 +13,8 @@ from sqlmodel import col
 from models.catalog.add_ons import AddOnFields, create_add_on, delete_add_on
 from models.catalog.customers import CustomerFields, create_customer
 from models.catalog.taxes import create_tax
-from models.invoicing.create import FeeInput, OneOffInvoiceInput, create_one_off_invoice
+from models.invoicing.create import create_one_off_invoice
+from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.organizations.organizations import update_organization
 from models.store import tables
 from tests.conftest import Api, MakeApi
