@@ -35,7 +35,7 @@ from graph.transport import (
     request_id,
 )
 from models.events.pg_wakeups import pg_wakeups
-from models.organizations.organizations import authenticate
+from models.organizations.api_keys import authenticate
 from models.store.db import Database
 from models.store.settings import Settings, get_settings
 from models.webhooks.sender import webhook_sender

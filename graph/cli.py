@@ -16,7 +16,7 @@ from graph.cli_errors import explain
 from models.inputs.errors import Rejected
 from models.operators import lookups as operators
 from models.operators.demo import is_empty, seed_demo
-from models.organizations import organizations
+from models.organizations import api_keys, organizations
 from models.store import migrate
 from models.store.db import Database, describe
 from models.store.settings import get_settings
@@ -87,14 +87,14 @@ async def _create_organization(url: str, name: str) -> None:
 
 async def _create_api_key(url: str, organization_id: str) -> None:
     async with _database(url, existing=True) as db:
-        key = await organizations.create_api_key(db, organization_id)
+        key = await api_keys.create_api_key(db, organization_id)
     print(f"API key {key.api_key.id} for organization {organization_id}; the key, shown once:")
     print(key.plain)
 
 
 async def _revoke_api_key(url: str, key_id: str) -> None:
     async with _database(url, existing=True) as db:
-        key = await organizations.revoke_api_key_by_id(db, key_id)
+        key = await api_keys.revoke_api_key_by_id(db, key_id)
     print(f"API key {key.id} revoked")
 
 

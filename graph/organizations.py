@@ -15,7 +15,7 @@ from graph.mutations import outcome
 from graph.taxes import Tax
 from graph.unset import given
 from models.catalog.taxes import default_taxes
-from models.organizations import organizations
+from models.organizations import api_keys, organizations
 from models.store import tables
 
 
@@ -44,7 +44,7 @@ class Organization:
 
     @strawberry.field(
         description="API keys of the organization, newest first (secrets are never shown "
-        f"again); at most {organizations.MAX_LIVE_API_KEYS} of them are live at once."
+        f"again); at most {api_keys.MAX_LIVE_API_KEYS} of them are live at once."
     )
     async def api_keys(
         self,
@@ -61,7 +61,7 @@ class Organization:
         # `paged` scopes to the caller's organization, which is the only one `organization`
         # ever returns.
         return await paged(
-            info, organizations.list_api_keys, ApiKey.of, first=first, after=after, revoked=revoked
+            info, api_keys.list_api_keys, ApiKey.of, first=first, after=after, revoked=revoked
         )
 
     @classmethod
@@ -145,7 +145,7 @@ class CreateApiKeyPayload:
     )
 
     @classmethod
-    def of(cls, issued: organizations.IssuedKey) -> CreateApiKeyPayload:
+    def of(cls, issued: api_keys.IssuedKey) -> CreateApiKeyPayload:
         return cls(api_key=ApiKey.of(issued.api_key), key=issued.plain)
 
 
@@ -186,14 +186,14 @@ class OrganizationMutation:
 
     @strawberry.mutation(
         description="Issue another API key (for rotation). An organization has at most "
-        f"{organizations.MAX_LIVE_API_KEYS} live keys: past that, LIMIT_REACHED until one "
+        f"{api_keys.MAX_LIVE_API_KEYS} live keys: past that, LIMIT_REACHED until one "
         "is revoked."
     )
     async def create_api_key(self, info: Info) -> CreateApiKeyPayload:
         context = info.context
         return await outcome(
             CreateApiKeyPayload,
-            organizations.create_api_key(context.db, context.organization_id),
+            api_keys.create_api_key(context.db, context.organization_id),
         )
 
     @strawberry.mutation(description="Revoke an API key at once; the last live key cannot be.")
@@ -201,5 +201,5 @@ class OrganizationMutation:
         context = info.context
         return await outcome(
             ApiKeyPayload,
-            organizations.revoke_api_key(context.db, context.organization_id, str(id)),
+            api_keys.revoke_api_key(context.db, context.organization_id, str(id)),
         )

@@ -16,7 +16,7 @@ from models.catalog.customers import find_customer
 from models.events.reader import decode_event_cursor, encode_event_cursor, follow
 from models.events.types import INVOICE_ONE_OFF_CREATED
 from models.invoicing.reads import invoices_by_id
-from models.organizations.organizations import authenticate
+from models.organizations.api_keys import authenticate
 from models.store.pagination import PaginationError
 
 

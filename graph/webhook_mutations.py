@@ -10,7 +10,7 @@ from graph.mutations import outcome
 from graph.unset import given
 from graph.webhooks import WebhookDelivery, WebhookEndpoint
 from models.store import tables
-from models.webhooks import endpoints as webhooks
+from models.webhooks import deliveries, endpoints
 
 
 @strawberry.input(description="A new webhook endpoint.")
@@ -29,8 +29,8 @@ class UpdateWebhookEndpointInput:
         description="New URL; pending deliveries go to it from their next attempt.",
     )
 
-    def to_fields(self) -> webhooks.EndpointFields:
-        return given(webhooks.EndpointFields(url=self.url))
+    def to_fields(self) -> endpoints.EndpointFields:
+        return given(endpoints.EndpointFields(url=self.url))
 
 
 @strawberry.type(description="Result of createWebhookEndpoint.")
@@ -48,7 +48,7 @@ class CreateWebhookEndpointPayload:
     )
 
     @classmethod
-    def of(cls, created: webhooks.EndpointWithSecret) -> CreateWebhookEndpointPayload:
+    def of(cls, created: endpoints.EndpointWithSecret) -> CreateWebhookEndpointPayload:
         return cls(webhook_endpoint=WebhookEndpoint.of(created.endpoint), secret=created.secret)
 
 
@@ -66,7 +66,7 @@ class RotateWebhookEndpointSecretPayload:
     )
 
     @classmethod
-    def of(cls, rotated: webhooks.EndpointWithSecret) -> RotateWebhookEndpointSecretPayload:
+    def of(cls, rotated: endpoints.EndpointWithSecret) -> RotateWebhookEndpointSecretPayload:
         return cls(webhook_endpoint=WebhookEndpoint.of(rotated.endpoint), secret=rotated.secret)
 
 
@@ -112,7 +112,7 @@ class WebhookMutation:
         context = info.context
         return await outcome(
             CreateWebhookEndpointPayload,
-            webhooks.create_endpoint(
+            endpoints.create_endpoint(
                 context.db,
                 context.organization_id,
                 input.url,
@@ -127,7 +127,7 @@ class WebhookMutation:
         context = info.context
         return await outcome(
             WebhookEndpointPayload,
-            webhooks.update_endpoint(
+            endpoints.update_endpoint(
                 context.db,
                 context.organization_id,
                 str(input.id),
@@ -146,7 +146,7 @@ class WebhookMutation:
         context = info.context
         return await outcome(
             WebhookEndpointPayload,
-            webhooks.delete_endpoint(context.db, context.organization_id, str(id)),
+            endpoints.delete_endpoint(context.db, context.organization_id, str(id)),
         )
 
     @strawberry.mutation(
@@ -159,7 +159,7 @@ class WebhookMutation:
         context = info.context
         return await outcome(
             RotateWebhookEndpointSecretPayload,
-            webhooks.rotate_secret(context.db, context.organization_id, str(id)),
+            endpoints.rotate_secret(context.db, context.organization_id, str(id)),
         )
 
     @strawberry.mutation(
@@ -171,5 +171,5 @@ class WebhookMutation:
         context = info.context
         return await outcome(
             WebhookDeliveryPayload,
-            webhooks.retry_delivery(context.db, context.organization_id, str(id)),
+            deliveries.retry_delivery(context.db, context.organization_id, str(id)),
         )

@@ -11,7 +11,7 @@ from graph.context import Info
 from graph.enums import DeliveryStatus
 from models.events.reader import encode_event_cursor
 from models.store import tables
-from models.webhooks import endpoints as webhooks
+from models.webhooks import deliveries, endpoints
 
 
 @strawberry.type(
@@ -80,8 +80,8 @@ class WebhookDelivery:
     endpoint_id: strawberry.Private[str]
     event_id: strawberry.Private[int]
 
-    async def _event(self, info: Info) -> webhooks.EventSummary:
-        loader = info.context.loaders.of(webhooks.events_by_id, None)
+    async def _event(self, info: Info) -> deliveries.EventSummary:
+        loader = info.context.loaders.of(deliveries.events_by_id, None)
         event = await loader.load(self.event_id)
         assert event is not None, "a delivery's event is never deleted"
         return event
@@ -103,7 +103,7 @@ class WebhookDelivery:
 
     @strawberry.field(description="The endpoint this delivery goes to.")
     async def endpoint(self, info: Info) -> WebhookEndpoint:
-        loader = info.context.loaders.of(webhooks.endpoints_by_id, None)
+        loader = info.context.loaders.of(endpoints.endpoints_by_id, None)
         row = await loader.load(self.endpoint_id)
         assert row is not None, "deleting an endpoint deletes its deliveries"
         return WebhookEndpoint.of(row)
@@ -111,7 +111,7 @@ class WebhookDelivery:
     @strawberry.field(description="Every attempt so far, oldest first.")
     async def attempts(self, info: Info) -> list[WebhookAttempt]:
         loader = info.context.loaders.of(
-            webhooks.attempts_of_deliveries, list[tables.WebhookAttempt]()
+            deliveries.attempts_of_deliveries, list[tables.WebhookAttempt]()
         )
         return [WebhookAttempt.of(row) for row in await loader.load(str(self.id))]
 
@@ -122,7 +122,7 @@ class WebhookDelivery:
             status=DeliveryStatus(row.status),
             attempt_count=row.attempt_count,
             next_attempt_at=row.next_attempt_at,
-            sending=webhooks.is_sending(row),
+            sending=deliveries.is_sending(row),
             created_at=row.created_at,
             updated_at=row.updated_at,
             endpoint_id=row.endpoint_id,
@@ -137,7 +137,7 @@ class WebhookQuery:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[WebhookEndpoint]:
         return await paged(
-            info, webhooks.list_endpoints, WebhookEndpoint.of, first=first, after=after
+            info, endpoints.list_endpoints, WebhookEndpoint.of, first=first, after=after
         )
 
     @strawberry.field(
@@ -154,7 +154,7 @@ class WebhookQuery:
     ) -> Connection[WebhookDelivery]:
         return await paged(
             info,
-            webhooks.list_deliveries,
+            deliveries.list_deliveries,
             WebhookDelivery.of,
             first=first,
             after=after,

@@ -30,7 +30,8 @@ from typing import IO, Any, Protocol, TypeVar
 import httpx
 import pytest
 
-from models.organizations.organizations import authenticate, create_organization
+from models.organizations.api_keys import authenticate
+from models.organizations.organizations import create_organization
 from models.store.db import Database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,11 +30,7 @@ from models.store.db import Database
 from models.store.settings import Settings
 from models.store.tables import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from models.store.tables.webhooks import DeliveryStatus
-from models.webhooks.endpoints import (
-    ip_literal,
-    is_local_name,
-    is_public_address,
-)
+from models.webhooks.urls import Refused, pinned_target
 
 logger = logging.getLogger("oneoff.webhooks")
 
@@ -69,10 +63,6 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class Refused(Exception):
-    """The URL leads somewhere this server does not send to."""
-
-
 def _body(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
@@ -88,37 +78,6 @@ def signed_headers(delivery_id: str, secret: str, body: str, now: datetime) -> d
         "webhook-timestamp": str(int(timestamp.timestamp())),
         "webhook-signature": Webhook(secret).sign(delivery_id, timestamp, body),
     }
-
-
-async def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise Refused(f"cannot resolve {host}: {error.strerror}") from None
-    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
-
-
-async def pinned_target(url: httpx.URL) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
-    """The URL rewritten to a public address its host resolves to, with the Host header and
-    TLS server name kept: the connection goes where the check looked, so a DNS answer that
-    changes between check and connect cannot lead it to a private address."""
-    host = url.raw_host.decode("ascii")
-    literal = ip_literal(host)
-    if literal is not None:
-        if not is_public_address(literal):
-            raise Refused(f"{host} is a private address")
-        return url, {}, {}
-    if is_local_name(host):
-        raise Refused(f"{host} is a local name")
-    port = url.port or (443 if url.scheme == "https" else 80)
-    addresses = await resolve(host, port)
-    for address in addresses:
-        if not is_public_address(address):
-            raise Refused(f"{host} resolves to the private address {address}")
-    if not addresses:
-        raise Refused(f"cannot resolve {host}")
-    netloc = url.netloc.decode("ascii").rsplit("@", 1)[-1]
-    return url.copy_with(host=str(addresses[0])), {"host": netloc}, {"sni_hostname": host}
 
 
 class WebhookSender:

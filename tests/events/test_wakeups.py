@@ -13,7 +13,8 @@ from models.invoicing.create import create_one_off_invoice
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.store.db import Database, after_commit
 from models.store.settings import Settings
-from models.webhooks.endpoints import create_endpoint, list_deliveries, retry_delivery
+from models.webhooks.deliveries import list_deliveries, retry_delivery
+from models.webhooks.endpoints import create_endpoint
 from tests.conftest import Api
 from tests.invoicing.making import customers_and_add_on, invoice
 

@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from graph import cli
 from models.inputs.errors import ErrorCode, Rejected
-from models.organizations import organizations
-from models.organizations.organizations import MAX_LIVE_API_KEYS
+from models.organizations import api_keys
+from models.organizations.api_keys import MAX_LIVE_API_KEYS
 from models.store import tables
 from models.store.settings import get_settings
 from tests.conftest import Api, MakeApi
@@ -139,7 +139,7 @@ async def test_the_cap_is_per_organization(api: Api, make_api: MakeApi) -> None:
 async def test_the_model_raises_rejected_for_every_caller(api: Api) -> None:
     await fill(api, MAX_LIVE_API_KEYS)
     with pytest.raises(Rejected) as raised:
-        await organizations.create_api_key(api.db, organization_id(api))
+        await api_keys.create_api_key(api.db, organization_id(api))
     assert [error.code for error in raised.value.errors] == [ErrorCode.LIMIT_REACHED]
 
 
@@ -169,7 +169,7 @@ async def test_concurrent_creates_at_the_boundary_stop_at_the_cap(
     api: Api, monkeypatch: pytest.MonkeyPatch, racers: int
 ) -> None:
     await fill(api, MAX_LIVE_API_KEYS - 1)
-    real_count = organizations.count_live_api_keys
+    real_count = api_keys.count_live_api_keys
 
     async def slow_count(session: Any, organization: str) -> int:
         counted = await real_count(session, organization)
@@ -177,7 +177,7 @@ async def test_concurrent_creates_at_the_boundary_stop_at_the_cap(
         await asyncio.sleep(0.2)
         return counted
 
-    monkeypatch.setattr(organizations, "count_live_api_keys", slow_count)
+    monkeypatch.setattr(api_keys, "count_live_api_keys", slow_count)
 
     payloads = await asyncio.gather(*(create(api) for _ in range(racers)))
 

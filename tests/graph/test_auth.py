@@ -12,7 +12,7 @@ import pytest
 
 from graph.app import create_app
 from models.inputs.errors import ErrorCode, Rejected
-from models.organizations.organizations import authenticate, create_api_key, revoke_api_key
+from models.organizations.api_keys import authenticate, create_api_key, revoke_api_key
 from models.store.settings import Settings
 from tests.conftest import Api, MakeApi
 

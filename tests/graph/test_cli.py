@@ -13,7 +13,7 @@ import pytest
 
 from graph import cli
 from graph.schema import schema
-from models.organizations.organizations import authenticate, create_api_key
+from models.organizations.api_keys import authenticate, create_api_key
 from models.store import migrate
 from models.store.db import Database
 from models.store.settings import get_settings

@@ -24,7 +24,7 @@ from graphql import (
 
 from graph.schema import schema
 from graph.transport import MAX_JSON_DEPTH
-from models.organizations.organizations import MAX_LIVE_API_KEYS
+from models.organizations.api_keys import MAX_LIVE_API_KEYS
 from tests.databases import Provisioner
 from tests.http_api import Http, create_organization_key, invoice_and_event_counts
 from tests.server import Server, running_server

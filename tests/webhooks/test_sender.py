@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import TypeVar
 
-import httpx
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -18,8 +16,7 @@ from models.store import tables
 from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.settings import Settings
-from models.webhooks import sender as webhook_sender
-from models.webhooks.sender import Refused, WebhookSender, pinned_target
+from models.webhooks.sender import WebhookSender
 from tests.conftest import Api
 from tests.graph.test_webhook_endpoints import created, invoice_for
 from tests.receiver import Receiver
@@ -217,37 +214,6 @@ async def test_a_private_address_is_refused_at_send_time(
     assert attempt.status_code is None
     assert attempt.error == "refused: 127.0.0.1 is a private address"
     assert receiver.snapshot() == []
-
-
-async def test_a_hostname_that_resolves_to_a_private_address_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    async def private(host: str, port: int) -> list[ipaddress.IPv4Address]:
-        return [ipaddress.IPv4Address("8.8.8.8"), ipaddress.IPv4Address("10.0.0.7")]
-
-    monkeypatch.setattr(webhook_sender, "resolve", private)
-    with pytest.raises(Refused, match=r"hooks\.example\.com resolves to the private address"):
-        await pinned_target(httpx.URL("https://hooks.example.com/x"))
-    with pytest.raises(Refused, match="local name"):
-        await pinned_target(httpx.URL("http://api.localhost/x"))
-
-
-async def test_a_public_hostname_is_pinned_to_the_address_that_was_checked(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    async def public(host: str, port: int) -> list[ipaddress.IPv4Address]:
-        assert (host, port) == ("hooks.example.com", 8443)
-        return [ipaddress.IPv4Address("93.184.216.34")]
-
-    monkeypatch.setattr(webhook_sender, "resolve", public)
-
-    url, headers, extensions = await pinned_target(
-        httpx.URL("https://hooks.example.com:8443/in?x=1")
-    )
-
-    assert str(url) == "https://93.184.216.34:8443/in?x=1"
-    assert headers == {"host": "hooks.example.com:8443"}
-    assert extensions == {"sni_hostname": "hooks.example.com"}
 
 
 async def test_an_outcome_never_overwrites_a_lease_another_sender_took(
