@@ -34,7 +34,7 @@ from graph.transport import (
     error_response,
     request_id,
 )
-from models.events.pg_wakeups import pg_wakeups
+from models.events.wakeups import pg_wakeups
 from models.organizations.api_keys import authenticate
 from models.store.db import Database
 from models.store.settings import Settings, get_settings

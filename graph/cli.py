@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graph.cli_errors import explain
 from models.inputs.errors import Rejected
-from models.operators import lookups as operators
+from models.operators import lookups
 from models.operators.demo import is_empty, seed_demo
 from models.organizations import api_keys, organizations
 from models.store import migrate
@@ -100,14 +100,14 @@ async def _revoke_api_key(url: str, key_id: str) -> None:
 
 async def _list_organizations(url: str) -> None:
     async with _database(url, existing=True) as db:
-        rows = await operators.list_organizations(db)
+        rows = await lookups.list_organizations(db)
     for row in rows:
         print(f"{row.id}\t{row.name}\t{_time(row.created_at)}\t{row.live_keys}")
 
 
 async def _list_api_keys(url: str, organization_id: str) -> None:
     async with _database(url, existing=True) as db:
-        keys = await operators.every_api_key(db, organization_id)
+        keys = await lookups.every_api_key(db, organization_id)
     for key in keys:
         state = _time(key.revoked_at) if key.revoked_at else "live"
         print(f"{key.id}\t{_time(key.created_at)}\t{state}")

@@ -128,8 +128,7 @@ class CustomerChanges:
     def to_fields(self) -> customers.CustomerFields:
         return given(
             customers.CustomerFields(
-                # An update's explicit null reaches the core, which refuses it (REQUIRED),
-                # but CustomerFields does not admit None there yet.
+                # An update's explicit null reaches the core, which refuses it (REQUIRED).
                 external_id=self.external_id,
                 name=self.name,
                 email=self.email,

@@ -61,7 +61,7 @@ class CreateOneOffInvoiceInput:
         "same invoice instead of a second one.",
     )
 
-    def to_model(self) -> OneOffInvoiceInput:
+    def to_request(self) -> OneOffInvoiceInput:
         return OneOffInvoiceInput(
             customer_id=self.customer_id,
             external_customer_id=self.external_customer_id,
@@ -106,5 +106,5 @@ class InvoiceMutation:
         context = info.context
         return await outcome(
             CreateOneOffInvoicePayload,
-            create_one_off_invoice(context.db, context.organization_id, input.to_model()),
+            create_one_off_invoice(context.db, context.organization_id, input.to_request()),
         )

@@ -13,7 +13,7 @@ from graph.context import Info
 from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus
 from graph.scalars import BigInt, CurrencyCode, currency_of
 from models.catalog.add_ons import add_ons_by_id
-from models.invoicing import reads as invoices
+from models.invoicing import reads
 from models.store import tables
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class Fee:
     @strawberry.field(description="This fee's share of each tax.")
     async def applied_taxes(self, info: Info) -> list[FeeAppliedTax]:
         rows = await info.context.loaders.of(
-            invoices.taxes_of_fees, list[tables.FeeAppliedTax]()
+            reads.taxes_of_fees, list[tables.FeeAppliedTax]()
         ).load(str(self.id))
         return [FeeAppliedTax.of(row) for row in rows]
 
@@ -156,13 +156,13 @@ class Invoice:
     async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("graph.customers")]:
         from graph.customers import Customer
 
-        row = await info.context.loaders.of(invoices.customers_by_id, None).load(self.customer_id)
+        row = await info.context.loaders.of(reads.customers_by_id, None).load(self.customer_id)
         assert row is not None
         return Customer.of(row)
 
     @strawberry.field(description="The invoice's lines, in the order given.")
     async def fees(self, info: Info) -> list[Fee]:
-        rows = await info.context.loaders.of(invoices.fees_of_invoices, list[tables.Fee]()).load(
+        rows = await info.context.loaders.of(reads.fees_of_invoices, list[tables.Fee]()).load(
             str(self.id)
         )
         return [Fee.of(row) for row in rows]
@@ -170,7 +170,7 @@ class Invoice:
     @strawberry.field(description="Each tax over the whole invoice.")
     async def applied_taxes(self, info: Info) -> list[InvoiceAppliedTax]:
         rows = await info.context.loaders.of(
-            invoices.applied_taxes_of_invoices, list[tables.InvoiceAppliedTax]()
+            reads.applied_taxes_of_invoices, list[tables.InvoiceAppliedTax]()
         ).load(str(self.id))
         return [InvoiceAppliedTax.of(row) for row in rows]
 
@@ -209,7 +209,7 @@ class InvoiceQuery:
     async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
         organization_id = info.context.organization_id
         async with info.context.db.read() as session:
-            row = await invoices.find_invoice(session, organization_id, str(id))
+            row = await reads.find_invoice(session, organization_id, str(id))
         return Invoice.of(row) if row else None
 
     @strawberry.field(description="Invoices, newest first, optionally of one customer.")
@@ -227,5 +227,5 @@ async def invoice_page(
     info: Info, first: int | None, after: str | None, customer_id: str | None
 ) -> Connection[Invoice]:
     return await paged(
-        info, invoices.list_invoices, Invoice.of, first=first, after=after, customer_id=customer_id
+        info, reads.list_invoices, Invoice.of, first=first, after=after, customer_id=customer_id
     )

@@ -109,7 +109,7 @@ class UpdateOrganizationInput:
         description="Codes of the default taxes; replaces the whole set ([] for none).",
     )
 
-    def to_patch(self) -> organizations.OrganizationPatch:
+    def to_fields(self) -> organizations.OrganizationPatch:
         return given(
             organizations.OrganizationPatch(
                 name=self.name,
@@ -180,7 +180,7 @@ class OrganizationMutation:
         return await outcome(
             OrganizationPayload,
             organizations.update_organization(
-                context.db, context.organization_id, input.to_patch()
+                context.db, context.organization_id, input.to_fields()
             ),
         )
 

@@ -12,7 +12,7 @@ from graph.context import Info
 from graph.errors import UserError
 from graph.mutations import Changing, outcome
 from graph.unset import given
-from models.catalog import taxes as taxes_catalog
+from models.catalog import taxes
 from models.store import tables
 
 
@@ -66,9 +66,9 @@ class TaxChanges:
         default=strawberry.UNSET, description="Whether it is a default tax of the organization."
     )
 
-    def to_fields(self) -> taxes_catalog.TaxFields:
+    def to_fields(self) -> taxes.TaxFields:
         return given(
-            taxes_catalog.TaxFields(
+            taxes.TaxFields(
                 code=self.code,
                 name=self.name,
                 rate=self.rate,
@@ -110,14 +110,14 @@ class TaxQuery:
     ) -> Tax | None:
         organization_id = info.context.organization_id
         async with info.context.db.read() as session:
-            row = await taxes_catalog.find_tax(session, organization_id, tax_id=id, code=code)
+            row = await taxes.find_tax(session, organization_id, tax_id=id, code=code)
         return Tax.of(row) if row else None
 
     @strawberry.field(description="The organization's taxes, newest first.")
     async def taxes(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Tax]:
-        return await paged(info, taxes_catalog.list_taxes, Tax.of, first=first, after=after)
+        return await paged(info, taxes.list_taxes, Tax.of, first=first, after=after)
 
 
 @strawberry.type
@@ -127,7 +127,7 @@ class TaxMutation:
         context = info.context
         return await outcome(
             TaxPayload,
-            taxes_catalog.create_tax(context.db, context.organization_id, input.to_fields()),
+            taxes.create_tax(context.db, context.organization_id, input.to_fields()),
         )
 
     @strawberry.mutation(description="Change a tax rate; invoices already issued keep theirs.")
@@ -135,7 +135,5 @@ class TaxMutation:
         context = info.context
         return await outcome(
             TaxPayload,
-            taxes_catalog.update_tax(
-                context.db, context.organization_id, str(input.id), input.to_fields()
-            ),
+            taxes.update_tax(context.db, context.organization_id, str(input.id), input.to_fields()),
         )

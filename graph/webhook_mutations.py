@@ -6,7 +6,7 @@ import strawberry
 
 from graph.context import Info
 from graph.errors import UserError
-from graph.mutations import outcome
+from graph.mutations import Changing, outcome
 from graph.unset import given
 from graph.webhooks import WebhookDelivery, WebhookEndpoint
 from models.store import tables
@@ -22,7 +22,7 @@ class CreateWebhookEndpointInput:
 
 
 @strawberry.input(description="Changes to a webhook endpoint; omitted fields stay.")
-class UpdateWebhookEndpointInput:
+class UpdateWebhookEndpointInput(Changing):
     id: strawberry.ID = strawberry.field(description="The endpoint to change.")
     url: str | None = strawberry.field(
         default=strawberry.UNSET,

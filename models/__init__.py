@@ -10,7 +10,7 @@ and tests/test_layers.py enforces it. From the bottom up:
 - organizations: the tenants and their API keys.
 - events: the outbox, its readers and the wake-ups on both engines.
 - invoicing: the createOneOffInvoice use-case and invoice reads (and the billing rules).
-- webhooks: endpoints, deliveries, the sender and URL safety.
+- webhooks: endpoints, deliveries, their leases, the sender and URL safety.
 - operators: what the command line does for an operator, the demo seed included.
 
 Nothing here imports `graph` (the server) or its frameworks.

@@ -64,3 +64,15 @@ def decimal_places(value: Decimal) -> int:
 
 def format_amount(amount_cents: int, currency: str) -> Decimal:
     return Decimal(amount_cents).scaleb(-currency_exponent(currency), EXACT)
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """One spelling per amount: 1, 1.0 and 1E0 are stored and hashed alike, and an exponent
+    like 0E-2000 cannot turn into two thousand digits of text."""
+    value = value.normalize(EXACT)
+    if value.is_zero():
+        return Decimal(0)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return value.quantize(Decimal(1), context=EXACT)
+    return value

@@ -1,5 +1,5 @@
-"""The catalog an organization bills from: customers, add-ons and taxes (one taxes module,
-with the lookups that resolve tax codes and each owner's taxes).
+"""The catalog an organization bills from: customers, add-ons and taxes (one taxes module:
+rates, defaults and the lookup of tax codes).
 
 May import: models.billing, models.inputs, models.store, models.catalog.
 """

@@ -1,5 +1,6 @@
-"""Taxes: an organization's tax rates, created, changed and listed, and the lookups that
-resolve which of them a fee, customer or organization names (the choice among them is
+"""Taxes: an organization's tax rates, created, changed and listed; its default taxes; and the
+lookup of tax codes given in input (an add-on's and a customer's own taxes are read with
+them, in add_ons.py and customers.py; the choice among all of them is rule 7, in
 models/invoicing/pricing.py's `_fee_taxes`)."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.billing.money import EXACT
+from models.billing.money import canonical_decimal
 from models.inputs.checks import LONG_TEXT, Checks
 from models.inputs.errors import ErrorCode, InputError, Path, reject
 from models.store.columns import utcnow
@@ -35,11 +36,6 @@ def _missing(fields: TaxFields, checks: Checks) -> None:
             checks.add(ErrorCode.REQUIRED, (name,), f"{name} is required")
 
 
-def _canonical(rate: Decimal) -> Decimal:
-    # 20, 20.00 and 2E+1 are one rate: one spelling, so that invoices and the API print it alike.
-    return Decimal(format(rate.normalize(EXACT), "f")) + 0
-
-
 def _checked(fields: TaxFields, checks: Checks) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "code" in fields:
@@ -49,7 +45,7 @@ def _checked(fields: TaxFields, checks: Checks) -> dict[str, Any]:
     if "rate" in fields:
         rate = checks.decimal(fields["rate"], ("rate",), required=True)
         rate = checks.tax_rate(rate, ("rate",))
-        values["rate"] = None if rate is None else _canonical(rate)
+        values["rate"] = None if rate is None else canonical_decimal(rate)
     if "description" in fields:
         values["description"] = checks.text(
             fields["description"], ("description",), max_length=LONG_TEXT

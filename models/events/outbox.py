@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.events.pg_wakeups import announce
 from models.events.types import EVENT_TYPES, EventType
+from models.events.wakeups import announce
 from models.store.columns import utcnow
 from models.store.counters import bump
 from models.store.tables import Event, Organization, WebhookDelivery, WebhookEndpoint
@@ -36,7 +36,9 @@ async def record_event(
     sequence order, which readers rely on. `occurred_at` defaults to now, taken after that
     lock so that it rises with the sequence.
     """
-    assert EVENT_TYPES.get(event_type.name) is event_type, f"{event_type} is not registered"
+    if EVENT_TYPES.get(event_type.name) is not event_type:
+        # A type outside the list would reach consumers undocumented and unfiltered.
+        raise LookupError(f"{event_type.name} is not registered in models/events/types.py")
     if sequence is None:
         (sequence,) = await bump(session, Organization, organization_id, "event_seq")
     if occurred_at is None:

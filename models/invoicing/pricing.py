@@ -16,7 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.billing import arithmetic as billing
+from models.billing import arithmetic
 from models.catalog.add_ons import taxes_of_add_ons
 from models.catalog.customers import find_customer, taxes_of_customers
 from models.catalog.taxes import default_taxes, taxes_by_code
@@ -33,8 +33,8 @@ class Priced:
     customer: Customer
     add_ons: list[AddOn]  # one per fee, in fee order
     currency: str
-    lines: list[billing.FeeLine]
-    computed: billing.ComputedInvoice
+    lines: list[arithmetic.FeeLine]
+    computed: arithmetic.ComputedInvoice
 
 
 async def price(
@@ -64,7 +64,7 @@ async def price(
     assert customer is not None
     assert currency is not None
     found: list[AddOn] = []
-    lines: list[billing.FeeLine] = []
+    lines: list[arithmetic.FeeLine] = []
     for fee, add_on, amount, taxes in zip(
         request.fees, add_ons, unit_amounts, fee_taxes, strict=True
     ):
@@ -74,15 +74,15 @@ async def price(
         assert taxes is not None
         found.append(add_on)
         lines.append(
-            billing.FeeLine(
+            arithmetic.FeeLine(
                 units=Decimal(1) if fee.units is None else fee.units,
                 unit_amount_cents=amount,
-                taxes=tuple(billing.TaxRate(t.id, t.code, t.name, t.rate) for t in taxes),
+                taxes=tuple(arithmetic.TaxRate(t.id, t.code, t.name, t.rate) for t in taxes),
             )
         )
     try:
-        computed = billing.compute_invoice(lines)
-    except billing.AmountOutOfRange as error:
+        computed = arithmetic.compute_invoice(lines)
+    except arithmetic.AmountOutOfRange as error:
         checks.errors.append(_out_of_range(error, request))
         return None
     return Priced(customer, found, currency, lines, computed)
@@ -245,7 +245,7 @@ def _unit_amounts(
     return amounts
 
 
-def _out_of_range(error: billing.AmountOutOfRange, request: OneOffInvoiceInput) -> InputError:
+def _out_of_range(error: arithmetic.AmountOutOfRange, request: OneOffInvoiceInput) -> InputError:
     """The path names only a field the request gave and that overflowed: a price or a unit
     count from the add-on or the default, or an amount its taxes pushed over, is blamed on
     the fee itself."""

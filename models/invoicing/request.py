@@ -9,7 +9,13 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 
-from models.billing.money import EXACT, MAX_MINOR_UNITS, decimal_places, is_currency
+from models.billing.money import (
+    EXACT,
+    MAX_MINOR_UNITS,
+    canonical_decimal,
+    decimal_places,
+    is_currency,
+)
 from models.inputs.checks import LONG_TEXT, SHORT_TEXT, Checks
 from models.inputs.errors import ErrorCode, Path
 
@@ -50,18 +56,6 @@ def _canonical(value: object) -> str:
         # 1, 1.0 and 1E0 are one amount.
         return format(value.normalize(EXACT), "f")
     raise TypeError(type(value).__name__)
-
-
-def canonical_decimal(value: Decimal) -> Decimal:
-    """One spelling per amount: 1, 1.0 and 1E0 are stored and hashed alike, and an exponent
-    like 0E-2000 cannot turn into two thousand digits of text."""
-    value = value.normalize(EXACT)
-    if value.is_zero():
-        return Decimal(0)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > 0:
-        return value.quantize(Decimal(1), context=EXACT)
-    return value
 
 
 def _check_decimal(checks: Checks, value: Decimal | None, path: Path, name: str) -> Decimal | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from models.billing.money import canonical_decimal
 from models.billing.numbering import (
     format_invoice_number_per_customer,
     format_invoice_number_per_organization,
@@ -17,7 +18,7 @@ from models.billing.numbering import (
 )
 from models.billing.statuses import DocumentNumbering, PaymentStatus
 from models.invoicing.pricing import Priced
-from models.invoicing.request import OneOffInvoiceInput, canonical_decimal
+from models.invoicing.request import OneOffInvoiceInput
 from models.store.tables import (
     Customer,
     Fee,

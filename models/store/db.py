@@ -140,7 +140,7 @@ class Database:
             self.read_engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
         self._sqlite_writer_lock: asyncio.Lock | None = None
-        # Set after an event commits (models.events.pg_wakeups.announce says when).
+        # Set after an event commits (models.events.wakeups.announce says when).
         self.events_committed = Wakeup()
         self.deliveries_due = Wakeup()
 

@@ -1,4 +1,5 @@
-"""In-process wake-ups for readers of the outbox; the database stays the source of truth."""
+"""In-process wake-ups for readers of the outbox and senders of webhooks; the database stays
+the source of truth."""
 
 from __future__ import annotations
 

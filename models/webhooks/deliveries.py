@@ -10,7 +10,7 @@ import sqlalchemy
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.events.pg_wakeups import announce
+from models.events.wakeups import announce
 from models.inputs.errors import ErrorCode, reject
 from models.store.columns import utcnow
 from models.store.db import Database

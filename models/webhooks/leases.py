@@ -139,13 +139,12 @@ async def finish(db: Database, job: Job, outcome: Outcome, retry_delays: Sequenc
             return
         retry_requested = delivery.next_attempt_at != job.lease
         delivery.lease_until = None
-        delays = retry_delays
         if outcome.succeeded:
             delivery.status, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, None
         elif retry_requested:
             delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now
-        elif delivery.attempt_count <= len(delays):
-            delay = timedelta(seconds=delays[delivery.attempt_count - 1])
+        elif delivery.attempt_count <= len(retry_delays):
+            delay = timedelta(seconds=retry_delays[delivery.attempt_count - 1])
             delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, now + delay
         else:
             delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None

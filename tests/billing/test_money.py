@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from models.billing.money import (
     CURRENCY_CODES,
     MAX_MINOR_UNITS,
+    canonical_decimal,
     currency_exponent,
     decimal_places,
     format_amount,
@@ -143,3 +144,16 @@ def test_format_amount_is_exact_for_every_currency(amount_cents: int, currency: 
     formatted = format_amount(amount_cents, currency)
     assert Fraction(formatted) * 10 ** currency_exponent(currency) == amount_cents
     assert decimal_places(formatted) <= currency_exponent(currency)
+
+
+@pytest.mark.parametrize(
+    ("given_", "canonical"),
+    [("1.0", "1"), ("1E0", "1"), ("0E-2000", "0"), ("1E+3", "1000"), ("0.50", "0.5")],
+)
+def test_one_spelling_per_amount(given_: str, canonical: str) -> None:
+    assert format(canonical_decimal(Decimal(given_)), "f") == canonical
+
+
+@given(st.decimals(min_value=0, max_value=10**15, places=6, allow_nan=False))
+def test_canonical_amounts_keep_their_value(value: Decimal) -> None:
+    assert canonical_decimal(value) == value

@@ -34,7 +34,7 @@ async def test_an_unlisted_type_is_refused_before_anything_is_written(api: Api) 
     assert api.organization is not None
     stray = EventType("invoice.one_off_created", "invoice", "a copy, not the listed one")
     async with api.db.write() as session:
-        with pytest.raises(AssertionError, match="not registered"):
+        with pytest.raises(LookupError, match="not registered"):
             await record_event(
                 session, stray, organization_id=api.organization.id, object_id="x", body={}
             )

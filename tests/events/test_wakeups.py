@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from models.events.pg_wakeups import announce, pg_wakeups
+from models.events.wakeups import announce, pg_wakeups
 from models.invoicing.create import create_one_off_invoice
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.store.db import Database, after_commit

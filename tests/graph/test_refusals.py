@@ -4,6 +4,7 @@ Every answer is JSON with a code and a request id, never an internal error."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -375,7 +376,7 @@ def test_subscriptions_are_capped_per_organization(server: Server) -> None:
         # Ending one frees its slot.
         await one.send(json.dumps({"id": "a", "type": "complete"}))
         await _ready(one)
-        await subscribe(two, query, {}, "e")
+        await _subscribe_once_a_slot_is_free(two, query, "e")
         await busy.invoice(busy_customer)
         assert (await next_message(one))["id"] == "b"
         assert {(await next_message(two))["id"], (await next_message(two))["id"]} == {"c", "e"}
@@ -448,6 +449,24 @@ async def _raw_socket(server: Server) -> Any:
     from websockets.asyncio.client import connect
 
     return await connect(server.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+
+
+async def _subscribe_once_a_slot_is_free(socket: Any, query: str, op_id: str) -> None:
+    """Strawberry cancels a completed operation without awaiting it, so its slot is freed a
+    moment after the `complete` was handled: a subscription started in that moment is refused
+    with LIMIT_REACHED, and is tried again. One refused past the wait fails the caller's
+    next assertion."""
+    for _ in range(50):
+        await subscribe(socket, query, {}, op_id)
+        try:
+            refused = await next_message(socket, timeout=0.5)
+        except TimeoutError:
+            return  # not refused: live
+        assert refused["id"] == op_id, refused
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "LIMIT_REACHED"
+        assert await next_message(socket) == {"id": op_id, "type": "complete"}
+        await asyncio.sleep(0.1)
+    raise AssertionError("the slot of a completed subscription was never freed")
 
 
 async def _ready(socket: Any) -> None:

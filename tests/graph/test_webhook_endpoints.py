@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
-from models.events import outbox, pg_wakeups
+from models.events import outbox, wakeups
 from models.store import tables
 from models.store.columns import utcnow
 from models.store.settings import Settings
 from tests.conftest import Api, MakeApi
-from tests.graph.test_one_off_invoices import Catalog, ok
+from tests.invoicing.test_create import Catalog, ok
 
 ENDPOINT = "id url createdAt updatedAt"
 CREATE = f"""
@@ -528,7 +528,7 @@ async def test_deleting_an_endpoint_while_an_invoice_commits_never_fails(
     await catalog.add_on("a", 100)
     endpoint_id = (await created(api))["webhookEndpoint"]["id"]
     endpoints_read = asyncio.Event()
-    real_announce = pg_wakeups.announce
+    real_announce = wakeups.announce
 
     async def slow_announce(session: Any) -> None:
         endpoints_read.set()

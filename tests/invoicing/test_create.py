@@ -1,4 +1,4 @@
-"""createOneOffInvoice, rule by rule (DESIGN.md, "createOneOffInvoice — the rules")."""
+"""createOneOffInvoice through the API, rule by rule (the rules of models/invoicing)."""
 
 from __future__ import annotations
 

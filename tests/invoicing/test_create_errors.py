@@ -18,7 +18,7 @@ from models.billing.money import MAX_MINOR_UNITS
 from models.catalog.customers import find_customer
 from models.store import tables
 from tests.conftest import Api
-from tests.graph.test_one_off_invoices import Catalog, counts, create, ok
+from tests.invoicing.test_create import Catalog, counts, create, ok
 
 Found = list[tuple[str, list[str] | None]]
 
