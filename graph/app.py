@@ -145,7 +145,9 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(request, Request):
             key = _bearer(request.headers.get("authorization"))
             if key is not None and _plausible(key):
-                context.organization = await authenticate(self.db, key)
+                context.organization = await authenticate(
+                    self.db, key, cache_seconds=self.settings.api_key_cache_seconds
+                )
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -154,7 +156,9 @@ class GraphQLView(GraphQL[Context, None]):
         key = _bearer(value)
         organization = None
         if key is not None and _plausible(key):
-            organization = await authenticate(self.db, key)
+            organization = await authenticate(
+                self.db, key, cache_seconds=self.settings.api_key_cache_seconds
+            )
         if organization is None:
             # Read back by WebSocketAdapter.close: Strawberry's own reason is a bare "Forbidden".
             context.response.scope[REJECTION_REASON] = _rejection_reason(value)

@@ -15,8 +15,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.inputs.errors import ErrorCode, reject
+from models.organizations import key_cache
 from models.store.columns import new_id, utcnow
-from models.store.db import Database
+from models.store.db import Database, after_commit
 from models.store.pagination import Page, paginate
 from models.store.tables import ApiKey, Organization
 
@@ -59,8 +60,20 @@ def _parse_key(presented: str) -> tuple[str, str] | None:
     return key_id, secret
 
 
-async def authenticate(db: Database, presented: str) -> Organization | None:
-    """The organization a live key belongs to; None for anything else, without saying why."""
+async def authenticate(
+    db: Database, presented: str, *, cache_seconds: float = 0
+) -> Organization | None:
+    """The organization a live key belongs to; None for anything else, without saying why.
+
+    With `cache_seconds`, a key found live is trusted for that long without another read
+    (models/organizations/key_cache.py): a revocation by another process takes up to that
+    long to be seen; by this one, none. The organization returned is then as it was read
+    then: callers use its id.
+    """
+    if cache_seconds > 0:
+        known = key_cache.cached(db.url, presented)
+        if known is not None:
+            return known
     parsed = _parse_key(presented)
     if parsed is None:
         return None
@@ -78,7 +91,10 @@ async def authenticate(db: Database, presented: str) -> Organization | None:
         hmac.compare_digest(_hash(secret), _hash(""))
         return None
     api_key, organization = row
-    return organization if hmac.compare_digest(_hash(secret), api_key.secret_hash) else None
+    if not hmac.compare_digest(_hash(secret), api_key.secret_hash):
+        return None
+    key_cache.remember(db.url, presented, api_key.id, organization, cache_seconds)
+    return organization
 
 
 async def count_live_api_keys(session: AsyncSession, organization_id: str) -> int:
@@ -139,6 +155,7 @@ async def revoke_api_key(db: Database, organization_id: str, key_id: str) -> Api
             )
         target.revoked_at = utcnow()
         session.add(target)
+        after_commit(session, lambda: key_cache.forget(key_id))
     return target
 
 

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     event_poll_seconds: float = Field(default=1.0, alias="ONEOFF_EVENT_POLL_SECONDS")
     # How long a WebSocket operation may run on a key before checking it was not revoked.
     api_key_recheck_seconds: float = Field(default=5.0, alias="ONEOFF_API_KEY_RECHECK_SECONDS")
+    # How long a request may trust a key it found live without reading it again: a key revoked
+    # by another process keeps working that long there (0 reads it on every request).
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, alias="ONEOFF_API_KEY_CACHE_SECONDS")
     run_webhook_sender: bool = Field(default=True, alias="ONEOFF_WEBHOOK_SENDER")
     max_request_bytes: int = Field(default=1_000_000, alias="ONEOFF_MAX_REQUEST_BYTES")
     # Live subscriptions one organization may hold open on one server process, all its keys
