@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 
+from graph.context import Info
 from graph.errors import bad_user_input
-from models.store.pagination import Keyed, Page, PaginationError
+from models.store.pagination import CountRows, Keyed, Page, PaginationError
 
 if TYPE_CHECKING:
-    from graph.context import Info
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT", bound=Keyed)
@@ -38,7 +39,13 @@ class Connection(Generic[NodeT]):
     edges: list[Edge[NodeT]] = strawberry.field(description="The items with their cursors.")
     nodes: list[NodeT] = strawberry.field(description="The items alone.")
     page_info: PageInfo = strawberry.field(description="Paging state.")
-    total_count: int = strawberry.field(description="Items in the whole list, all pages.")
+    count: strawberry.Private[CountRows]
+
+    # A count(*) grows with the table where the page does not: read only when selected.
+    @strawberry.field(description="Items in the whole list, all pages; counted when selected.")
+    async def total_count(self, info: Info) -> int:
+        async with info.context.db.read() as session:
+            return await self.count(session)
 
     @classmethod
     def of(cls, page: Page[RowT], convert: Callable[[RowT], NodeT]) -> Connection[NodeT]:
@@ -52,14 +59,21 @@ class Connection(Generic[NodeT]):
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total_count,
+            count=page.count,
         )
+
+
+# Reads, in the page's own session, what the page's nodes will ask for, so that their
+# fields find it loaded instead of each opening a transaction of their own.
+Prefetch = Callable[["AsyncSession", list[RowT]], Awaitable[None]]
 
 
 async def paged(
     info: Info,
     query: Callable[..., Awaitable[Page[RowT]]],
     convert: Callable[[RowT], NodeT],
+    *,
+    prefetch: Prefetch[RowT] | None = None,
     **filters: Any,
 ) -> Connection[NodeT]:
     """`query(session, organization_id, **filters)` for the caller's organization, in a
@@ -68,6 +82,8 @@ async def paged(
     try:
         async with info.context.db.read() as session:
             page = await query(session, organization_id, **filters)
+            if prefetch is not None and page.rows:
+                await prefetch(session, page.rows)
     except PaginationError as error:
         raise bad_user_input(error) from error
     return Connection.of(page, convert)

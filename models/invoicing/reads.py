@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -89,3 +90,39 @@ async def invoices_by_id(session: AsyncSession, invoice_ids: Sequence[str]) -> d
     """The batch read behind a page of invoice events."""
     rows = await session.exec(select(Invoice).where(col(Invoice.id).in_(invoice_ids)))
     return {invoice.id: invoice for invoice in rows}
+
+
+@dataclass(frozen=True)
+class InvoiceParts:
+    """What the invoices of a page are made of, each by the id its batch query takes; None
+    for a part not asked for."""
+
+    fees: dict[str, list[Fee]] | None  # by invoice id
+    fee_taxes: dict[str, list[FeeAppliedTax]] | None  # by fee id
+    applied_taxes: dict[str, list[InvoiceAppliedTax]] | None  # by invoice id
+    customers: dict[str, Customer] | None  # by customer id
+
+
+async def invoice_parts(
+    session: AsyncSession,
+    invoices: Sequence[Invoice],
+    *,
+    fees: bool,
+    fee_taxes: bool,
+    applied_taxes: bool,
+    customers: bool,
+) -> InvoiceParts:
+    """The parts asked for, one query each, in the caller's session; every invoice (and fee)
+    has an entry, empty when it has none."""
+    ids = [invoice.id for invoice in invoices]
+    by_invoice = await fees_of_invoices(session, ids) if fees or fee_taxes else None
+    fee_ids = [fee.id for invoice_id in ids for fee in (by_invoice or {}).get(invoice_id, [])]
+    taxes = await taxes_of_fees(session, fee_ids) if fee_taxes and fee_ids else {}
+    applied = await applied_taxes_of_invoices(session, ids) if applied_taxes else None
+    customer_ids = list(dict.fromkeys(invoice.customer_id for invoice in invoices))
+    return InvoiceParts(
+        fees={i: by_invoice.get(i, []) for i in ids} if fees and by_invoice is not None else None,
+        fee_taxes={f: taxes.get(f, []) for f in fee_ids} if fee_taxes else None,
+        applied_taxes={i: applied.get(i, []) for i in ids} if applied is not None else None,
+        customers=await customers_by_id(session, customer_ids) if customers else None,
+    )

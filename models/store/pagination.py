@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -28,12 +29,17 @@ class Keyed(Protocol):
 RowT = TypeVar("RowT", bound=Keyed)
 
 
+# The size of the whole list, read in the session given: only when a caller asks for it,
+# since a count(*) grows with the table where the page itself does not.
+CountRows = Callable[[AsyncSession], Awaitable[int]]
+
+
 @dataclass(frozen=True)
 class Page(Generic[RowT]):
     rows: list[RowT]
     has_next_page: bool
     has_previous_page: bool
-    total_count: int
+    count: CountRows
 
     def cursor(self, row: RowT) -> str:
         return encode_cursor(row.created_at, str(row.id))
@@ -70,11 +76,17 @@ async def paginate(
     first: int | None,
     after: str | None,
 ) -> Page[RowT]:
-    """One query for the page (plus one row to see if more follow) and one for the count."""
+    """One query for the page, plus one row to see if more follow; the count is the Page's
+    to read later, if at all."""
     size = page_size(first)
     created_at: Any = model.created_at
     row_id: Any = model.id
-    total = await session.scalar(select(func.count()).select_from(model).where(*where))
+
+    async def count(counting: AsyncSession) -> int:
+        return int(
+            await counting.scalar(select(func.count()).select_from(model).where(*where)) or 0
+        )
+
     statement: Select[RowT] = select(model).where(*where)
     if after is not None:
         instant, cursor_id = decode_cursor(after)
@@ -87,7 +99,7 @@ async def paginate(
         rows=rows[:size],
         has_next_page=len(rows) > size,
         has_previous_page=after is not None,
-        total_count=int(total or 0),
+        count=count,
     )
 
 

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.billing.statuses import InvoiceStatus, InvoiceType
@@ -19,6 +19,9 @@ class Invoice(SQLModel, table=True):
         UniqueConstraint("organization_id", "idempotency_key"),
         UniqueConstraint("customer_id", "sequential_id"),
         UniqueConstraint("organization_id", "organization_sequential_id"),
+        # The keyset pages, newest first (models/store/pagination.py).
+        Index("ix_invoices_organization_page", "organization_id", "created_at", "id"),
+        Index("ix_invoices_customer_page", "customer_id", "created_at", "id"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
