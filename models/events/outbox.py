@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import bindparam, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.events.types import EVENT_TYPES, EventType
 from models.events.wakeups import announce
 from models.store.columns import utcnow
 from models.store.counters import bump
+from models.store.inserts import insert_rows, table_of_model, values_of
 from models.store.tables import Event, Organization, WebhookDelivery, WebhookEndpoint
+
+_INSERT_EVENT = insert(table_of_model(Event)).returning(table_of_model(Event).c.id)
+_ENDPOINTS = (
+    select(table_of_model(WebhookEndpoint).c.id)
+    .where(table_of_model(WebhookEndpoint).c.organization_id == bindparam("organization_id"))
+    .with_for_update(read=True)
+)
 
 
 async def record_event(
@@ -53,25 +61,25 @@ async def record_event(
         payload=event_type.payload(organization_id, body),
         occurred_at=occurred_at,
     )
-    session.add(event)
-    await session.flush()
+    values = values_of(event)
+    del values["id"]  # the database numbers it
+    event.id = await session.scalar(_INSERT_EVENT, values)
     assert event.id is not None
     # One durable delivery per endpoint, in the same transaction: a committed event cannot
     # miss its webhooks, and a rolled-back one cannot send any. FOR SHARE (PostgreSQL): an
     # endpoint being deleted concurrently is waited for and then skipped, not referenced.
-    endpoints = await session.exec(
-        select(WebhookEndpoint.id)
-        .where(WebhookEndpoint.organization_id == organization_id)
-        .with_for_update(read=True)
-    )
-    session.add_all(
-        WebhookDelivery(
-            organization_id=organization_id,
-            endpoint_id=endpoint_id,
-            event_id=event.id,
-            next_attempt_at=occurred_at,
-        )
-        for endpoint_id in endpoints
+    endpoints = (await session.execute(_ENDPOINTS, {"organization_id": organization_id})).all()
+    await insert_rows(
+        session,
+        [
+            WebhookDelivery(
+                organization_id=organization_id,
+                endpoint_id=endpoint_id,
+                event_id=event.id,
+                next_attempt_at=occurred_at,
+            )
+            for (endpoint_id,) in endpoints
+        ],
     )
     await announce(session)
     return event

@@ -30,6 +30,20 @@ from models.store.tables import (
 
 
 @dataclass(frozen=True)
+class Issuer:
+    """What an invoice takes from its organization, as read under the organization's lock."""
+
+    id: str
+    document_numbering: str
+    document_number_prefix: str
+    timezone: str
+    net_payment_term: int
+
+    # The columns to read back from the counter's UPDATE, in this order.
+    COLUMNS = ("id", "document_numbering", "document_number_prefix", "timezone", "net_payment_term")
+
+
+@dataclass(frozen=True)
 class Sequences:
     """The counters taken for this invoice, under the customer's and organization's locks."""
 
@@ -46,7 +60,7 @@ class InvoiceRows:
 
 
 def invoice_number(
-    organization: Organization, customer: Customer, sequences: Sequences, now: datetime
+    organization: Issuer | Organization, customer: Customer, sequences: Sequences, now: datetime
 ) -> str:
     """Rule 10 (models/invoicing)."""
     if organization.document_numbering == DocumentNumbering.PER_ORGANIZATION:
@@ -63,7 +77,7 @@ def invoice_number(
 
 
 def invoice_rows(
-    organization: Organization,
+    organization: Issuer | Organization,
     request: OneOffInvoiceInput,
     priced: Priced,
     sequences: Sequences,
