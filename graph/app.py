@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from pathlib import Path
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -119,6 +120,10 @@ class GraphQLView(GraphQL[Context, None]):
             message = f"Internal server error (request {request_id(scope)})."
             response = error_response(500, "INTERNAL_SERVER_ERROR", message, scope)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        # Text, not bytes: the WebSocket transport sends what this returns as a text frame.
+        return orjson.dumps(data).decode()
 
     def decode_json(self, data: str | bytes) -> object:
         value = decode_json(data)
