@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-from sqlalchemy import delete, exists
+from sqlalchemy import bindparam, delete, exists
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
@@ -181,14 +182,33 @@ async def find_customer(
     """`for_update` locks the row (PostgreSQL) for a writer that decides from what it reads."""
     if customer_id is None and external_id is None:
         return None
-    query = select(Customer).where(Customer.organization_id == organization_id)
-    if customer_id is not None:
-        query = query.where(Customer.id == customer_id)
-    if external_id is not None:
-        query = query.where(Customer.external_id == external_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.exec(query)).first()
+    query = _find_statement(customer_id is not None, external_id is not None, for_update)
+    params = {"organization_id": organization_id, "id": customer_id, "external_id": external_id}
+    return (await session.exec(query, params=params)).first()
+
+
+# Built once per shape: each invoice looks its customer up, and on SQLite making the
+# statement cost more than running it.
+_FIND: dict[tuple[bool, bool, bool], SelectOfScalar[Customer]] = {}
+
+
+def _find_statement(
+    by_id: bool, by_external_id: bool, for_update: bool
+) -> SelectOfScalar[Customer]:
+    key = (by_id, by_external_id, for_update)
+    query = _FIND.get(key)
+    if query is None:
+        query = select(Customer).where(
+            col(Customer.organization_id) == bindparam("organization_id")
+        )
+        if by_id:
+            query = query.where(col(Customer.id) == bindparam("id"))
+        if by_external_id:
+            query = query.where(col(Customer.external_id) == bindparam("external_id"))
+        if for_update:
+            query = query.with_for_update()
+        _FIND[key] = query
+    return query
 
 
 async def list_customers(

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing import arithmetic
-from models.catalog.add_ons import taxes_of_add_ons
-from models.catalog.customers import find_customer, taxes_of_customers
-from models.catalog.taxes import default_taxes, taxes_by_code
+from models.catalog.applicable_taxes import applicable_taxes
+from models.catalog.customers import find_customer
+from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Path
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
@@ -111,6 +111,17 @@ async def _load_customer(
     return customer
 
 
+# Built once: on SQLite, making the statement cost more than running it.
+_ADD_ONS = select(AddOn).where(
+    col(AddOn.organization_id) == bindparam("organization_id"),
+    col(AddOn.deleted_at).is_(None),
+    or_(
+        col(AddOn.id).in_(bindparam("ids", expanding=True)),
+        col(AddOn.code).in_(bindparam("codes", expanding=True)),
+    ),
+)
+
+
 async def _load_add_ons(
     session: AsyncSession, organization_id: str, fees: Sequence[FeeInput], checks: Checks
 ) -> list[AddOn | None]:
@@ -118,15 +129,8 @@ async def _load_add_ons(
     codes = {fee.add_on_code for fee in fees if fee.add_on_id is None and fee.add_on_code}
     rows: list[AddOn] = []
     if ids or codes:
-        rows = list(
-            await session.exec(
-                select(AddOn).where(
-                    AddOn.organization_id == organization_id,
-                    col(AddOn.deleted_at).is_(None),
-                    or_(col(AddOn.id).in_(ids), col(AddOn.code).in_(codes)),
-                )
-            )
-        )
+        params = {"organization_id": organization_id, "ids": list(ids), "codes": list(codes)}
+        rows = list(await session.exec(_ADD_ONS, params=params))
     by_id = {row.id: row for row in rows}
     by_code = {row.code: row for row in rows}
     found: list[AddOn | None] = []
@@ -195,11 +199,18 @@ async def _fee_taxes(
     add-on or a customer that was not found.
     """
     add_on_ids = list(dict.fromkeys(a.id for a in add_ons if a is not None))
-    add_on_taxes = await taxes_of_add_ons(session, add_on_ids) if add_on_ids else {}
+    add_on_taxes: dict[str, list[Tax]] = {}
     fallback: list[Tax] | None = None
-    if customer is not None:
-        customer_taxes = (await taxes_of_customers(session, [customer.id]))[customer.id]
-        fallback = customer_taxes or await default_taxes(session, organization_id)
+    if add_on_ids or customer is not None:
+        found = await applicable_taxes(
+            session,
+            organization_id,
+            add_on_ids=add_on_ids,
+            customer_id=None if customer is None else customer.id,
+        )
+        add_on_taxes = found.of_add_ons
+        if customer is not None:
+            fallback = found.of_customer or found.defaults
     chosen: list[list[Tax] | None] = []
     for index, (fee, add_on) in enumerate(zip(request.fees, add_ons, strict=True)):
         if fee.tax_codes is not None:
