@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.events.outbox import record_event
 from models.events.types import INVOICE_ONE_OFF_CREATED
+from models.events.wakeups import announce
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.payload import invoice_payload
@@ -106,6 +107,8 @@ async def _create(
         raise Rejected(checks.errors)
     customer = priced.customer
 
+    # Sent at commit whenever it is sent: here, before the lock below, rather than under it.
+    await announce(session)
     # The organization's row lock serializes every invoice of the organization until commit:
     # taken last, to be held briefly, and read back in the same round trip. Customer before
     # organization, always.
