@@ -3,7 +3,6 @@ and what must happen only once it committed runs right after (`after_commit`).""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.store.group_commit import GroupCommit
 from models.store.wakeup import Wakeup
 
 # The one driver installed per engine; the bare schemes hosting providers hand out map to it.
@@ -120,7 +120,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
 
 
 class Database:
-    """The process's engines; on SQLite, writers also queue in-process before taking the lock."""
+    """The process's engines; on SQLite, the writers of this process share transactions and
+    commits (models/store/group_commit.py)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -139,7 +140,7 @@ class Database:
         self._read_sessions = async_sessionmaker(
             self.read_engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
-        self._sqlite_writer_lock: asyncio.Lock | None = None
+        self._group_commit = GroupCommit(self._write_sessions, _run_after_commit)
         # Set after an event commits (models.events.wakeups.announce says when).
         self.events_committed = Wakeup()
         self.deliveries_due = Wakeup()
@@ -151,10 +152,9 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         if self.sqlite:
-            if self._sqlite_writer_lock is None:
-                self._sqlite_writer_lock = asyncio.Lock()
-            async with self._sqlite_writer_lock, self._transaction(self._write_sessions) as s:
-                yield s
+            # One writer at a time, as SQLite has it, but one commit for all who queued.
+            async with self._group_commit.write() as session:
+                yield session
         else:
             async with self._transaction(self._write_sessions) as session:
                 yield session
@@ -174,13 +174,18 @@ class Database:
                 yield session
             # Reached only once the commit succeeded: an exception, the body's or the
             # commit's, leaves the block above with the callbacks never run.
-            for callback in session.info.pop(_AFTER_COMMIT, {}):
-                callback()
+            _run_after_commit(session.info)
 
     async def dispose(self) -> None:
+        await self._group_commit.dispose()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+
+def _run_after_commit(info: dict[str, Any]) -> None:
+    for callback in info.pop(_AFTER_COMMIT, {}):
+        callback()
 
 
 def database_of(session: AsyncSession) -> Database:
