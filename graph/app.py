@@ -35,6 +35,7 @@ from graph.transport import (
     error_response,
     request_id,
 )
+from models.events.hub import event_hub
 from models.events.wakeups import pg_wakeups
 from models.organizations.api_keys import authenticate
 from models.store.db import Database
@@ -177,7 +178,7 @@ async def health(request: Request) -> JSONResponse:
 
 
 def default_services(settings: Settings) -> tuple[BackgroundService, ...]:
-    services: list[BackgroundService] = [pg_wakeups]
+    services: list[BackgroundService] = [pg_wakeups, event_hub]
     if settings.run_webhook_sender:
         services.append(webhook_sender)
     return tuple(services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,10 @@ from models.store.settings import Settings
 from models.store.tables import Organization
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
+# Set by a subscription while one of its events is resolved: the loaders every listener of
+# that event's batch shares. A context variable, so that it reaches only the task of that
+# operation, not the other operations of the same connection, which share the Context.
+batch_loaders: ContextVar[Loaders | None] = ContextVar("batch_loaders", default=None)
 
 
 def unauthenticated() -> GraphQLError:
@@ -30,7 +35,7 @@ class Context:
     settings: Settings
     request_id: str
     organization: Organization | None = None
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders = field(init=False, repr=False)
     connection_params: dict[str, Any] | None = None
     # Kept for long-lived WebSocket operations, which check now and then that it still works.
     api_key: str | None = None
@@ -42,10 +47,14 @@ class Context:
     subscription_slots: SubscriptionSlots = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db)
+        self._loaders = Loaders(self.db)
         self.subscription_slots = self.shared_slots or SubscriptionSlots(
             self.settings.max_subscriptions_per_organization
         )
+
+    @property
+    def loaders(self) -> Loaders:
+        return batch_loaders.get() or self._loaders
 
     @property
     def organization_id(self) -> str:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
 
-from graph.context import Info, unauthenticated
+from graph.context import Info, batch_loaders, unauthenticated
 from graph.errors import bad_user_input
 from graph.invoices import Invoice
+from graph.loaders import Loaders
 from models.catalog.customers import find_customer
-from models.events.reader import decode_event_cursor, encode_event_cursor, follow
+from models.events.reader import decode_event_cursor, encode_event_cursor, listen
 from models.events.types import INVOICE_ONE_OFF_CREATED
 from models.invoicing.reads import invoices_by_id
 from models.organizations.api_keys import authenticate
@@ -68,7 +71,7 @@ class InvoiceSubscription:
                         "No such customer.", extensions={"code": "CUSTOMER_NOT_FOUND"}
                     )
         with context.subscription_slots.hold(organization_id):
-            events = follow(
+            deliveries = listen(
                 db,
                 organization_id,
                 after=start,
@@ -78,17 +81,27 @@ class InvoiceSubscription:
                 load=invoices_by_id,
             )
             key_checked = time.monotonic()
-            async for event, invoice in events:
-                if time.monotonic() - key_checked > context.settings.api_key_recheck_seconds:
-                    if not await key_still_live():
-                        raise unauthenticated()
-                    key_checked = time.monotonic()
-                # The connection's context lives for hours; invoices are immutable but their
-                # customer is not, so no loader cache survives from one event to the next.
-                context.loaders.clear()
-                yield InvoiceEvent(
-                    cursor=encode_event_cursor(event.sequence),
-                    webhook_type=event.webhook_type,
-                    occurred_at=event.occurred_at,
-                    invoice=Invoice.of(invoice),
-                )
+            async with aclosing(deliveries):
+                async for delivery in deliveries:
+                    if time.monotonic() - key_checked > context.settings.api_key_recheck_seconds:
+                        if not await key_still_live():
+                            raise unauthenticated()
+                        key_checked = time.monotonic()
+                    event, invoice = delivery.event, delivery.object
+                    # Every listener of the batch resolves the invoice's fees, taxes and
+                    # customer through the same loaders, so that one event costs the same
+                    # statements for one listener or a thousand. They are the batch's only:
+                    # invoices are immutable but their customer is not (see Batch).
+                    loaders = delivery.batch.shared(Loaders, lambda: Loaders(db))
+                    token = batch_loaders.set(loaders)
+                    try:
+                        yield InvoiceEvent(
+                            cursor=encode_event_cursor(event.sequence),
+                            webhook_type=event.webhook_type,
+                            occurred_at=event.occurred_at,
+                            invoice=Invoice.of(invoice),
+                        )
+                    finally:
+                        # Closed from another task, the variable is not ours to reset.
+                        with contextlib.suppress(ValueError):
+                            batch_loaders.reset(token)

@@ -1,26 +1,42 @@
-"""Reading the outbox in order: what a subscription replays and then follows."""
+"""Reading the outbox in order: what a subscription replays and then follows.
+
+A listener reads from its own cursor until it has caught up, then joins the process's hub
+(models.events.hub), which reads each organization's new events once for all its listeners.
+Whenever the listener falls behind, by its buffer filling up, it leaves the hub and reads on
+its own again: in both modes it takes `sequence > seen`, which can neither skip an event nor
+return one twice, because sequences are gapless and committed in order.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncGenerator, Collection
+from contextlib import aclosing
 from typing import Any, TypeVar, overload
 
-from sqlalchemy import func
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+from models.events.hub import hub_of
+from models.events.listener import Batch, Delivery, Listener
+from models.events.pages import PAGE, Load, events_after, latest_sequence, load_objects
 from models.store.db import Database
 from models.store.pagination import PaginationError
 from models.store.tables import Event
 
-PAGE = 100
+__all__ = [
+    "PAGE",
+    "Delivery",
+    "Load",
+    "decode_event_cursor",
+    "encode_event_cursor",
+    "events_after",
+    "follow",
+    "latest_sequence",
+    "listen",
+]
+
 _CURSOR_PREFIX = "event:"
 
 T = TypeVar("T")
-# Batch loader of the objects a page of events is about, by object id: one query a page.
-Load = Callable[[AsyncSession, Sequence[str]], Awaitable[Mapping[str, T]]]
 
 
 def encode_event_cursor(sequence: int) -> str:
@@ -39,35 +55,75 @@ def decode_event_cursor(cursor: str) -> int:
     raise PaginationError(f"{cursor!r} is not an event cursor")
 
 
-async def latest_sequence(session: AsyncSession, organization_id: str) -> int:
-    found = await session.scalar(
-        select(func.max(Event.sequence)).where(Event.organization_id == organization_id)
-    )
-    return int(found or 0)
-
-
-async def events_after(
-    session: AsyncSession,
+async def listen(
+    db: Database,
     organization_id: str,
-    sequence: int,
     *,
+    after: int | None,
+    poll_seconds: float,
     types: Collection[str] | None = None,
     customer_id: str | None = None,
-    limit: int = PAGE,
-) -> list[Event]:
-    """The organization's events after `sequence`, in order; of those types (names) and that
-    customer only, when given."""
-    query = (
-        select(Event)
-        .where(Event.organization_id == organization_id, Event.sequence > sequence)
-        .order_by(col(Event.sequence))
-        .limit(limit)
+    load: Load[Any] | None = None,
+) -> AsyncGenerator[Delivery[Any], None]:
+    """What `follow` yields, each with the batch it came in (see Batch)."""
+    if after is None:
+        async with db.read() as session:
+            after = await latest_sequence(session, organization_id)
+    listener = Listener(
+        organization_id,
+        after,
+        poll_seconds=poll_seconds,
+        types=types,
+        customer_id=customer_id,
+        load=load,
     )
-    if types is not None:
-        query = query.where(col(Event.webhook_type).in_(types))
-    if customer_id is not None:
-        query = query.where(Event.customer_id == customer_id)
-    return list(await session.exec(query))
+    hub = hub_of(db)
+    try:
+        while True:
+            if listener.buffer:
+                yield listener.buffer.popleft()
+            elif listener.attached:
+                listener.ready.clear()
+                await listener.ready.wait()
+            else:
+                token = db.events_committed.token()
+                page, caught_up = await _own_page(db, listener)
+                for delivery in page:
+                    yield delivery
+                if caught_up and not hub.join(listener, token) and hub.closed:
+                    await db.events_committed.wait(token, poll_seconds)
+    finally:
+        hub.leave(listener)
+
+
+async def _own_page(db: Database, listener: Listener) -> tuple[list[Delivery[Any]], bool]:
+    """The listener's next page from its own cursor, and whether it has caught up."""
+    filtered = listener.types is not None or listener.customer_id is not None
+    async with db.read() as session:
+        # Filtered, a short page says nothing of the events of other types past its last:
+        # the newest sequence, read first, does (read after, it could pass over a match).
+        ceiling = await latest_sequence(session, listener.organization_id) if filtered else None
+        events = await events_after(
+            session,
+            listener.organization_id,
+            listener.seen,
+            types=listener.types,
+            customer_id=listener.customer_id,
+            through=ceiling,
+        )
+        objects = await load_objects(session, listener.load, events)
+    batch = Batch(shared=False)
+    page = [
+        Delivery(event, objects.get(event.object_id), batch)
+        for event in events
+        if listener.load is None or event.object_id in objects
+    ]
+    caught_up = len(events) < PAGE
+    if events:
+        listener.seen = events[-1].sequence
+    if caught_up and ceiling is not None:
+        listener.seen = max(listener.seen, ceiling)
+    return page, caught_up
 
 
 @overload
@@ -108,30 +164,20 @@ async def follow(
     """Events after the cursor in sequence order, then new ones as they commit, forever;
     with `load`, each with the object it is about, read in the page's transaction.
 
-    Pull-based: the next page is read only when the consumer asks for more, so a slow
-    listener holds at most one page in memory and paces nobody else. Sequences are
-    assigned under the organization's row lock and committed in that order, so reading
-    `sequence > last` can neither skip an event nor return one twice. An event whose object
-    `load` does not find is passed over, as if it were of another type.
+    Pull-based while it catches up: the next page is read only when the consumer asks for
+    more. Caught up, it is served by the hub and holds at most BUFFER events it has not taken
+    yet; past that it reads on its own again, so a slow listener paces nobody else. An event
+    whose object `load` does not find is passed over, as if it were of another type.
     """
-    if after is None:
-        async with db.read() as session:
-            after = await latest_sequence(session, organization_id)
-    last = after
-    while True:
-        token = db.events_committed.token()
-        async with db.read() as session:
-            events = await events_after(
-                session, organization_id, last, types=types, customer_id=customer_id
-            )
-            objects: Mapping[str, Any] = {}
-            if load is not None and events:
-                objects = await load(session, list(dict.fromkeys(e.object_id for e in events)))
-        for event in events:
-            last = event.sequence
-            if load is None:
-                yield event
-            elif event.object_id in objects:
-                yield event, objects[event.object_id]
-        if len(events) < PAGE:
-            await db.events_committed.wait(token, poll_seconds)
+    deliveries = listen(
+        db,
+        organization_id,
+        after=after,
+        poll_seconds=poll_seconds,
+        types=types,
+        customer_id=customer_id,
+        load=load,
+    )
+    async with aclosing(deliveries):
+        async for delivery in deliveries:
+            yield delivery.event if load is None else (delivery.event, delivery.object)
