@@ -18,7 +18,7 @@ from graph.loaders import Loaders
 from models.catalog.customers import find_customer
 from models.events.reader import decode_event_cursor, encode_event_cursor, listen
 from models.events.types import INVOICE_ONE_OFF_CREATED
-from models.invoicing.reads import invoices_by_id
+from models.invoicing.reads import invoices_with_parts
 from models.organizations.api_keys import authenticate
 from models.store.pagination import PaginationError
 
@@ -78,7 +78,7 @@ class InvoiceSubscription:
                 poll_seconds=context.settings.event_poll_seconds,
                 types={INVOICE_ONE_OFF_CREATED.name},
                 customer_id=customer_id,
-                load=invoices_by_id,
+                load=invoices_with_parts,
             )
             key_checked = time.monotonic()
             async with aclosing(deliveries):
@@ -87,11 +87,13 @@ class InvoiceSubscription:
                         if not await key_still_live():
                             raise unauthenticated()
                         key_checked = time.monotonic()
-                    event, invoice = delivery.event, delivery.object
-                    # Every listener of the batch resolves the invoice's fees, taxes and
-                    # customer through the same loaders, so that one event costs the same
-                    # statements for one listener or a thousand. They are the batch's only:
-                    # invoices are immutable but their customer is not (see Batch).
+                    event, (invoice, parts) = delivery.event, delivery.object
+                    # The invoice comes with its fees, taxes and customer, read once for the
+                    # whole batch, so they resolve without an await; what lies further (a
+                    # customer's taxes, a fee's add-on) goes through loaders the listeners of
+                    # the batch share: one event costs the same statements for one listener
+                    # or a thousand. They are the batch's only: invoices are immutable but
+                    # their customer is not (see Batch).
                     loaders = delivery.batch.shared(Loaders, lambda: Loaders(db))
                     token = batch_loaders.set(loaders)
                     try:
@@ -99,7 +101,7 @@ class InvoiceSubscription:
                             cursor=encode_event_cursor(event.sequence),
                             webhook_type=event.webhook_type,
                             occurred_at=event.occurred_at,
-                            invoice=Invoice.of(invoice),
+                            invoice=Invoice.of(invoice, parts),
                         )
                     finally:
                         # Closed from another task, the variable is not ours to reset.

@@ -126,3 +126,20 @@ async def invoice_parts(
         applied_taxes={i: applied.get(i, []) for i in ids} if applied is not None else None,
         customers=await customers_by_id(session, customer_ids) if customers else None,
     )
+
+
+async def invoices_with_parts(
+    session: AsyncSession, invoice_ids: Sequence[str]
+) -> dict[str, tuple[Invoice, InvoiceParts]]:
+    """The batch read behind a page of invoice events: each invoice with every part, read
+    once for all the listeners of the batch, whatever each of them selects."""
+    invoices = await invoices_by_id(session, invoice_ids)
+    parts = await invoice_parts(
+        session,
+        list(invoices.values()),
+        fees=True,
+        fee_taxes=True,
+        applied_taxes=True,
+        customers=True,
+    )
+    return {invoice_id: (invoice, parts) for invoice_id, invoice in invoices.items()}
