@@ -24,13 +24,19 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy models graph tests
+	$(BIN)/mypy models graph tests bench
 
 schema: $(STAMP)
 	$(BIN)/oneoff export-schema > schema.graphql
 
+# wrk drives the load when it is there (installed quietly as root with apt-get when missing);
+# otherwise bench/pyload.py does. ARGS or BENCH_ARGS go to bench/run.py, e.g. ARGS=--quick.
 bench: $(STAMP)
-	$(BIN)/python bench/create_invoices.py
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& { apt-get install -y -qq wrk >/dev/null 2>&1 \
+		     || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; }; }; } \
+		|| echo "wrk is not installed: the bench uses its Python load client"
+	$(BIN)/python bench/run.py $(ARGS) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

@@ -1,0 +1,131 @@
+"""Rows a, b and g: createOneOffInvoice against the one-insert floor, SQLite and PostgreSQL,
+and PostgreSQL with two server processes against one."""
+
+from __future__ import annotations
+
+from bench.catalog import Tenant, body
+from bench.config import Plan
+from bench.load import Load, combined, drive
+from bench.measure import Figures, Run, interleave, run_of
+from bench.procs import Server
+from bench.queries import INSERT_FLOOR
+from bench.report import Row, ratio, times
+
+CREATE = "createOneOffInvoice (2 fees, 1 tax)"
+
+
+def sqlite_create(plan: Plan, project: Server, tenant: Tenant, floor: Server) -> list[Row]:
+    runs = {
+        "project": run_of(project, 16, tenant.create_bodies(), tenant.key),
+        "floor": run_of(floor, 16, [body(INSERT_FLOOR)], tenant.key),
+    }
+    got = interleave(plan, runs)
+    mine, bare = got["project"], got["floor"]
+    figures = {"project": mine, "floor": bare}
+    throughput = ratio(mine.rps, bare.rps)
+    p99 = ratio(mine.p99_ms, bare.p99_ms)
+    return [
+        Row(
+            "a1",
+            f"{CREATE}, SQLite, 16 conn: throughput",
+            mine.text(),
+            f"one insert: {bare.text()}",
+            times(throughput),
+            "≥ 0.6× floor",
+            throughput >= 0.6,
+            figures,
+        ),
+        Row(
+            "a2",
+            f"{CREATE}, SQLite: server CPU per invoice",
+            f"{mine.cpu_ms:.2f} ms",
+            f"{bare.cpu_ms:.2f} ms",
+            times(ratio(mine.cpu_ms, bare.cpu_ms)),
+            "≤ 3 ms",
+            mine.cpu_ms <= 3,
+        ),
+        Row(
+            "a3",
+            f"{CREATE}, SQLite, 16 conn: p99",
+            f"{mine.p99_ms:.0f} ms",
+            f"{bare.p99_ms:.0f} ms",
+            times(p99),
+            "≤ 1.5× floor p99",
+            p99 <= 1.5,
+        ),
+        _statements("a4", f"{CREATE}, SQLite: SQL statements per invoice", mine),
+    ]
+
+
+def postgres_create(plan: Plan, project: Server, tenant: Tenant, floor: Server) -> list[Row]:
+    bodies, floor_body = tenant.create_bodies(), [body(INSERT_FLOOR)]
+    runs = {
+        "project 16": run_of(project, 16, bodies, tenant.key),
+        "floor 16": run_of(floor, 16, floor_body, tenant.key),
+        "project 64": run_of(project, 64, bodies, tenant.key),
+        "floor 64": run_of(floor, 64, floor_body, tenant.key),
+    }
+    got = interleave(plan, runs)
+    p16, p64, f16, f64 = (got[k] for k in ("project 16", "project 64", "floor 16", "floor 64"))
+    r16, r64, own = ratio(p16.rps, f16.rps), ratio(p64.rps, f64.rps), ratio(p64.rps, p16.rps)
+    return [
+        Row(
+            "b1",
+            f"{CREATE}, PostgreSQL, 16 conn: throughput",
+            p16.text(),
+            f"one insert: {f16.text()}",
+            times(r16),
+            "≥ 0.6× floor",
+            r16 >= 0.6,
+            {"project": p16, "floor": f16},
+        ),
+        Row(
+            "b2",
+            f"{CREATE}, PostgreSQL, 64 conn: throughput",
+            p64.text(),
+            f"one insert: {f64.text()}",
+            times(r64),
+            "≥ 0.6× floor",
+            r64 >= 0.6,
+            {"project": p64, "floor": f64},
+        ),
+        Row(
+            "b3",
+            f"{CREATE}, PostgreSQL: 64 conn vs own 16 conn",
+            f"{p64.rps:.1f} vs {p16.rps:.1f} req/s",
+            "—",
+            times(own),
+            "≥ 0.9×",
+            own >= 0.9,
+        ),
+        _statements("b4", f"{CREATE}, PostgreSQL: SQL statements per invoice", p16),
+    ]
+
+
+def two_processes(plan: Plan, first: Server, second: Server, tenant: Tenant) -> list[Row]:
+    bodies = tenant.create_bodies()
+
+    def both(seconds: float) -> Load:
+        return combined(drive([(first, 8), (second, 8)], bodies, tenant.key, seconds))
+
+    runs: dict[str, Run] = {"one": run_of(first, 16, bodies, tenant.key), "two": both}
+    got = interleave(plan, runs)
+    one, two = got["one"], got["two"]
+    gain = ratio(two.rps, one.rps)
+    return [
+        Row(
+            "g1",
+            f"{CREATE}, PostgreSQL: 2 processes (8+8 conn) vs 1 (16 conn)",
+            f"2 processes: {two.rps:.1f} req/s, p99 {two.p99_ms:.0f} ms",
+            f"1 process: {one.rps:.1f} req/s",
+            times(gain),
+            "≥ 1.6×",
+            gain >= 1.6,
+            {"two": two, "one": one},
+        )
+    ]
+
+
+def _statements(key: str, measure: str, figures: Figures) -> Row:
+    count = "n/a (no counter)" if figures.statements is None else f"{figures.statements:.1f}"
+    return Row(key, measure, count, figures={"statements": figures.statements})
