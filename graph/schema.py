@@ -27,6 +27,7 @@ from graph.masking import MaskUnexpectedErrors, label_refused_document
 from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.refusals import RefuseSubscriptionsOverHttp, RefuseUnstorableText
 from graph.scalars import SCALAR_MAP
+from graph.shared_results import SharedEventExecutor
 from graph.subscriptions import InvoiceSubscription
 from graph.taxes import TaxMutation, TaxQuery
 from graph.webhook_mutations import WebhookMutation
@@ -71,6 +72,8 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        # Listeners of one event share one execution per selection (graph/shared_results.py).
+        execution_context_class=SharedEventExecutor,
         extensions=[
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=256),

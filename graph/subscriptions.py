@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -15,6 +16,7 @@ from graph.context import Info, batch_loaders, unauthenticated
 from graph.errors import bad_user_input
 from graph.invoices import Invoice
 from graph.loaders import Loaders
+from graph.shared_results import Results
 from models.catalog.customers import find_customer
 from models.events.reader import decode_event_cursor, encode_event_cursor, listen
 from models.events.types import INVOICE_ONE_OFF_CREATED
@@ -31,6 +33,12 @@ class InvoiceEvent:
     webhook_type: str = strawberry.field(description="Always invoice.one_off_created here.")
     occurred_at: datetime = strawberry.field(description="When the invoice was committed.")
     invoice: Invoice = strawberry.field(description="The invoice created.")
+    # One per event for all the listeners of its batch: see graph/shared_results.py.
+    shared_results: strawberry.Private[Results] = dataclasses.field(default_factory=dict)
+
+
+class _BatchEvents(dict[int, InvoiceEvent]):
+    """The events of one batch, by sequence: every listener of the batch yields the same."""
 
 
 @strawberry.type
@@ -51,9 +59,11 @@ class InvoiceSubscription:
         organization_id = context.organization_id
         db = context.db
 
-        async def key_still_live() -> bool:
+        async def key_still_live(cache_seconds: float = 0) -> bool:
+            key = context.api_key
             return (
-                context.api_key is not None and await authenticate(db, context.api_key) is not None
+                key is not None
+                and await authenticate(db, key, cache_seconds=cache_seconds) is not None
             )
 
         # A connection outlives keys: each new operation, and a running one now and then,
@@ -84,7 +94,8 @@ class InvoiceSubscription:
             async with aclosing(deliveries):
                 async for delivery in deliveries:
                     if time.monotonic() - key_checked > context.settings.api_key_recheck_seconds:
-                        if not await key_still_live():
+                        # Through the key cache: a thousand listeners on one key read it once.
+                        if not await key_still_live(context.settings.api_key_cache_seconds):
                             raise unauthenticated()
                         key_checked = time.monotonic()
                     event, (invoice, parts) = delivery.event, delivery.object
@@ -97,12 +108,16 @@ class InvoiceSubscription:
                     loaders = delivery.batch.shared(Loaders, lambda: Loaders(db))
                     token = batch_loaders.set(loaders)
                     try:
-                        yield InvoiceEvent(
-                            cursor=encode_event_cursor(event.sequence),
-                            webhook_type=event.webhook_type,
-                            occurred_at=event.occurred_at,
-                            invoice=Invoice.of(invoice, parts),
-                        )
+                        events = delivery.batch.shared(_BatchEvents, _BatchEvents)
+                        shared = events.get(event.sequence)
+                        if shared is None:
+                            shared = events[event.sequence] = InvoiceEvent(
+                                cursor=encode_event_cursor(event.sequence),
+                                webhook_type=event.webhook_type,
+                                occurred_at=event.occurred_at,
+                                invoice=Invoice.of(invoice, parts),
+                            )
+                        yield shared
                     finally:
                         # Closed from another task, the variable is not ours to reset.
                         with contextlib.suppress(ValueError):

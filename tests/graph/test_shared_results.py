@@ -1,0 +1,101 @@
+"""The listeners of one event share one execution per distinct selection: a thousand
+listeners of the same subscription cost one execution of it, not a thousand."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from graphql import OperationType
+from starlette.websockets import WebSocket
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import ExecutionResult
+
+from graph.context import Context
+from graph.schema import schema
+from models.events.hub import hub_of
+from tests.conftest import Api
+from tests.events.watching import until
+from tests.graph.test_subscription_hub import SUBSCRIPTION, taxed_catalog
+from tests.invoicing.making import invoice
+
+SMALL = """
+subscription($after: String, $withTotal: Boolean!) {
+  invoiceCreated(after: $after) { cursor invoice { id totalAmountCents @include(if: $withTotal) } }
+}
+"""
+
+
+class Listener:
+    def __init__(self, api: Api, document: str, **variables: Any) -> None:
+        settings = api.settings.model_copy(
+            update={"api_key_recheck_seconds": 3600, "event_poll_seconds": 60}
+        )
+        self.context = Context(
+            db=api.db,
+            settings=settings,
+            request_id="t",
+            organization=api.organization,
+            api_key=api.key,
+        )
+        self.context.request = WebSocket({"type": "websocket"}, _never, _never)
+        self.got: list[dict[str, Any]] = []
+        self.task = asyncio.create_task(self._take(document, variables))
+
+    async def _take(self, document: str, variables: dict[str, Any]) -> None:
+        results = await schema.subscribe(
+            document, variable_values=variables, context_value=self.context
+        )
+        assert not isinstance(results, ExecutionResult), results.errors
+        async for result in results:
+            assert result.errors is None, result.errors
+            assert result.data is not None
+            self.got.append(result.data["invoiceCreated"])
+
+
+async def _never(*_: Any) -> Any:
+    raise AssertionError("no socket here")
+
+
+async def test_one_execution_per_distinct_selection(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert api.organization is not None
+    org, hub = api.organization.id, hub_of(api.db)
+    customer = await taxed_catalog(api, "c")
+    executions: list[int] = []
+    execute = StrawberryGraphQLCoreExecutionContext.execute_operation
+
+    def counted(self: StrawberryGraphQLCoreExecutionContext, serially: bool | None = None) -> Any:
+        if self.operation.operation == OperationType.SUBSCRIPTION:
+            executions.append(1)
+        return execute(self, serially)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_operation", counted)
+    whole = [Listener(api, SUBSCRIPTION) for _ in range(6)]
+    with_total = [Listener(api, SMALL, after=None, withTotal=True) for _ in range(3)]
+    without_total = [Listener(api, SMALL, after=None, withTotal=False) for _ in range(3)]
+    await until(lambda: len(hub.listeners(org)) == 12)
+    first = await invoice(api, customer)
+    await until(lambda: all(t.got and t.got[-1]["invoice"]["id"] == first["id"] for t in whole))
+    # Resuming from a cursor chooses where a stream starts, not what an event resolves to.
+    late = [
+        Listener(api, SMALL, after=whole[0].got[-1]["cursor"], withTotal=True) for _ in range(3)
+    ]
+    listeners = whole + with_total + without_total + late
+    await until(lambda: len(hub.listeners(org)) == 15)
+
+    executions.clear()
+    made = await invoice(api, customer)
+    await until(lambda: all(t.got and t.got[-1]["invoice"]["id"] == made["id"] for t in listeners))
+    # The whole selection, the small one with its total, the small one without: 15 listeners.
+    assert len(executions) == 3
+    assert len({repr(t.got[-1]) for t in whole}) == 1
+    assert with_total[0].got[-1]["invoice"]["totalAmountCents"]
+    assert "totalAmountCents" not in without_total[0].got[-1]["invoice"]
+    assert {repr(t.got[-1]) for t in with_total + late} == {repr(with_total[0].got[-1])}
+    assert {repr(t.got[-1]) for t in without_total} == {repr(without_total[0].got[-1])}
+    for listener in listeners:
+        listener.task.cancel()
+    await asyncio.gather(*(t.task for t in listeners), return_exceptions=True)
