@@ -21,6 +21,8 @@ from strawberry.extensions import AddValidationRules, SchemaExtension, Validatio
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from graph.document_memo import per_document
+
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
@@ -44,6 +46,7 @@ class _Widest(Visitor):
         self.widest = max(self.widest, len(node.selections))
 
 
+@per_document
 def widest_selection_set(document: DocumentNode) -> int:
     visitor = _Widest()
     visit(document, visitor)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from graphql import GraphQLError, StringValueNode, Visitor, visit
+from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
+
+from graph.document_memo import per_document
 
 # PostgreSQL cannot store U+0000; neither engine can encode an unpaired UTF-16 surrogate
 # (JSON allows `"\ud800"`, UTF-8 does not).
@@ -49,6 +51,13 @@ class _StringLiterals(Visitor):
         self.unstorable = self.unstorable or bool(_UNSTORABLE.search(node.value))
 
 
+@per_document
+def _has_unstorable_literal(document: DocumentNode) -> bool:
+    literals = _StringLiterals()
+    visit(document, literals)
+    return literals.unstorable
+
+
 class RefuseUnstorableText(SchemaExtension):
     """One check for every string argument, in variables and in the document alike, so that
     a new field is covered without a line of its own."""
@@ -56,10 +65,9 @@ class RefuseUnstorableText(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.pre_execution_errors is None:
-            literals = _StringLiterals()
-            if context.graphql_document is not None:
-                visit(context.graphql_document, literals)
-            if literals.unstorable or has_unstorable_text(context.variables):
+            document = context.graphql_document
+            literal = document is not None and _has_unstorable_literal(document)
+            if literal or has_unstorable_text(context.variables):
                 context.pre_execution_errors = [
                     GraphQLError(UNSTORABLE_TEXT_MESSAGE, extensions={"code": "BAD_USER_INPUT"})
                 ]
