@@ -66,7 +66,7 @@ class Customer:
     ) -> Connection[Annotated[Invoice, strawberry.lazy("graph.invoices")]]:
         from graph.invoices import invoice_page
 
-        return await invoice_page(info, first, after, str(self.id))
+        return await invoice_page(info, first, after, str(self.id), load_parts=False)
 
     @classmethod
     def of(cls, row: tables.Customer) -> Customer:

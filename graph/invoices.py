@@ -274,8 +274,15 @@ class InvoiceQuery:
 
 
 async def invoice_page(
-    info: Info, first: int | None, after: str | None, customer_id: str | None
+    info: Info,
+    first: int | None,
+    after: str | None,
+    customer_id: str | None,
+    *,
+    load_parts: bool = True,
 ) -> Connection[Invoice]:
+    """`load_parts` False for a page nested in a list (each customer's invoices): loading
+    there would cost queries per row of that list, where the loaders batch across it."""
     loaded: list[reads.InvoiceParts] = []
 
     async def prefetch(session: AsyncSession, rows: list[tables.Invoice]) -> None:
@@ -285,7 +292,7 @@ async def invoice_page(
         info,
         reads.list_invoices,
         lambda row: Invoice.of(row, loaded[0] if loaded else None),
-        prefetch=prefetch,
+        prefetch=prefetch if load_parts else None,
         first=first,
         after=after,
         customer_id=customer_id,

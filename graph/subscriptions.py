@@ -18,6 +18,7 @@ from graph.invoices import Invoice
 from graph.loaders import Loaders
 from graph.shared_results import Results
 from models.catalog.customers import find_customer
+from models.events.pages import latest_sequence
 from models.events.reader import decode_event_cursor, encode_event_cursor, listen
 from models.events.types import INVOICE_ONE_OFF_CREATED
 from models.invoicing.reads import invoices_with_parts
@@ -72,6 +73,10 @@ class InvoiceSubscription:
             raise unauthenticated()
         try:
             start = None if after is None else decode_event_cursor(after)
+            if start is not None:
+                async with db.read() as session:
+                    if start > await latest_sequence(session, organization_id):
+                        raise PaginationError(f"{after!r} is not a cursor of your events")
         except PaginationError as error:
             raise bad_user_input(error) from error
         if customer_id is not None:

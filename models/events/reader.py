@@ -65,10 +65,15 @@ async def listen(
     customer_id: str | None = None,
     load: Load[Any] | None = None,
 ) -> AsyncGenerator[Delivery[Any], None]:
-    """What `follow` yields, each with the batch it came in (see Batch)."""
+    """What `follow` yields, each with the batch it came in (see Batch). A cursor past the
+    newest event was never handed out: PaginationError, before anything is yielded."""
+    async with db.read() as session:
+        latest = await latest_sequence(session, organization_id)
     if after is None:
-        async with db.read() as session:
-            after = await latest_sequence(session, organization_id)
+        after = latest
+    elif after > latest:
+        # Joined to the hub, it would hold its organization's channel ahead of every event.
+        raise PaginationError("this cursor is not one of this organization's events")
     listener = Listener(
         organization_id,
         after,

@@ -77,6 +77,7 @@ async def authenticate(
     parsed = _parse_key(presented)
     if parsed is None:
         return None
+    read_at = key_cache.generation()
     key_id, secret = parsed
     async with db.read() as session:
         row = (
@@ -93,7 +94,7 @@ async def authenticate(
     api_key, organization = row
     if not hmac.compare_digest(_hash(secret), api_key.secret_hash):
         return None
-    key_cache.remember(db.url, presented, api_key.id, organization, cache_seconds)
+    key_cache.remember(db.url, presented, api_key.id, organization, cache_seconds, read_at=read_at)
     return organization
 
 

@@ -27,6 +27,13 @@ class _Entry:
 
 
 _entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+# Moves on at every revocation: a read begun before one may not be remembered after it.
+_revocations = 0
+
+
+def generation() -> int:
+    """Take before reading a key; hand to `remember` after."""
+    return _revocations
 
 
 def _slot(url: str, presented: str) -> tuple[str, str]:
@@ -45,9 +52,17 @@ def cached(url: str, presented: str) -> Organization | None:
 
 
 def remember(
-    url: str, presented: str, key_id: str, organization: Organization, seconds: float
+    url: str,
+    presented: str,
+    key_id: str,
+    organization: Organization,
+    seconds: float,
+    *,
+    read_at: int,
 ) -> None:
-    if seconds <= 0:
+    """Unless a revocation committed since `read_at` (a `generation()`): the key read
+    live then may be the one revoked."""
+    if seconds <= 0 or read_at != _revocations:
         return
     slot = _slot(url, presented)
     _entries[slot] = _Entry(key_id, organization, time.monotonic() + seconds)
@@ -58,5 +73,7 @@ def remember(
 
 def forget(key_id: str) -> None:
     """Drop every entry of the key: called once its revocation committed."""
+    global _revocations
+    _revocations += 1
     for slot in [slot for slot, entry in _entries.items() if entry.key_id == key_id]:
         del _entries[slot]

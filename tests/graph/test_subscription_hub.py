@@ -13,6 +13,7 @@ from strawberry.types import ExecutionResult
 from graph.context import Context
 from graph.schema import schema
 from models.events.hub import hub_of
+from models.events.reader import encode_event_cursor
 from tests.conftest import Api, MakeApi
 from tests.events.watching import statements, until
 from tests.invoicing.making import customers_and_add_on, invoice
@@ -134,3 +135,25 @@ async def test_listeners_of_two_organizations_resolve_their_own_data_only(
             assert numbers == sorted(numbers)  # in the order they were committed
             assert {e["invoice"]["customer"]["externalId"] for e in listening.got} == {external_id}
             await listening.stop()
+
+
+async def test_a_cursor_past_the_newest_event_is_refused(api: Api) -> None:
+    # Joined to the hub, it would hold the organization's channel ahead of every event and
+    # send every other listener back to the database again and again.
+    assert api.organization is not None
+    context = Context(
+        db=api.db,
+        settings=api.settings,
+        request_id="test",
+        organization=api.organization,
+        api_key=api.key,
+    )
+    context.request = WebSocket({"type": "websocket"}, _never, _never)
+    results = await schema.subscribe(
+        SUBSCRIPTION, variable_values={"after": encode_event_cursor(10**9)}, context_value=context
+    )
+    assert not isinstance(results, ExecutionResult)
+    first = await results.__anext__()
+    assert first.errors is not None
+    assert first.errors[0].extensions == {"code": "BAD_USER_INPUT"}, first.errors
+    assert hub_of(api.db).listeners(api.organization.id) == []

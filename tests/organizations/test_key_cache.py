@@ -66,7 +66,18 @@ def test_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(key_cache, "_entries", type(key_cache._entries)())
     organization = Organization(name="Bounded Inc", document_number_prefix="BOU")
     for n in range(5):
-        key_cache.remember("db", f"key{n}", f"id{n}", organization, 60)
+        key_cache.remember(
+            "db", f"key{n}", f"id{n}", organization, 60, read_at=key_cache.generation()
+        )
     assert len(key_cache._entries) == 3
     assert key_cache.cached("db", "key0") is None
     assert key_cache.cached("db", "key4") is organization
+
+
+async def test_a_read_that_began_before_a_revocation_is_not_remembered(db: Database) -> None:
+    organization, issued = await create_organization(db, "Racing Inc")
+    read_at = key_cache.generation()
+    # The revocation commits while a request that read the key live is on its way back.
+    key_cache.forget(issued.api_key.id)
+    key_cache.remember(db.url, issued.plain, issued.api_key.id, organization, 60, read_at=read_at)
+    assert key_cache.cached(db.url, issued.plain) is None

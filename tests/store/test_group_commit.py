@@ -125,3 +125,40 @@ async def test_a_writer_cancelled_in_its_body_rolls_back_alone(sqlite_db: Databa
     slow.cancel()
     assert list(await asyncio.wait_for(asyncio.gather(first, after), 10)) == [1, 3]
     assert await _stored(sqlite_db) == [1, 3]
+
+
+async def test_a_failing_after_commit_callback_loses_nothing(sqlite_db: Database) -> None:
+    async def write(number: int) -> int:
+        async with sqlite_db.write() as session:
+            await session.execute(text("INSERT INTO notes VALUES (:n, 'x')"), {"n": number})
+
+            def broken() -> None:
+                raise RuntimeError("a callback that should not fail")
+
+            after_commit(session, broken)
+            await asyncio.sleep(0.005)
+        return number
+
+    assert list(await asyncio.wait_for(asyncio.gather(*(write(n) for n in range(6))), 10)) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    assert await _stored(sqlite_db) == list(range(6))
+    assert await asyncio.wait_for(_note(sqlite_db, 9), 10) == 9  # the writer still writes
+
+
+async def test_writes_waiting_when_the_database_closes_are_told(tmp_path: Any) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'closing.sqlite3'}")
+    async with db.write() as session:
+        await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    running = asyncio.create_task(_note(db, 1, hold=0.2))
+    await asyncio.sleep(0.05)
+    waiting = [asyncio.create_task(_note(db, n)) for n in (2, 3)]
+    await asyncio.sleep(0.01)
+    await db.dispose()
+    results = await asyncio.wait_for(asyncio.gather(running, *waiting, return_exceptions=True), 10)
+    assert all(isinstance(result, BaseException) for result in results), results
