@@ -65,15 +65,12 @@ async def listen(
     customer_id: str | None = None,
     load: Load[Any] | None = None,
 ) -> AsyncGenerator[Delivery[Any], None]:
-    """What `follow` yields, each with the batch it came in (see Batch). A cursor past the
-    newest event was never handed out: PaginationError, before anything is yielded."""
-    async with db.read() as session:
-        latest = await latest_sequence(session, organization_id)
+    """What `follow` yields, each with the batch it came in (see Batch). `after` must be a
+    sequence that exists (graph/subscriptions.py refuses any other): a cursor past the newest
+    event would hold the organization's channel ahead of every event."""
     if after is None:
-        after = latest
-    elif after > latest:
-        # Joined to the hub, it would hold its organization's channel ahead of every event.
-        raise PaginationError("this cursor is not one of this organization's events")
+        async with db.read() as session:
+            after = await latest_sequence(session, organization_id)
     listener = Listener(
         organization_id,
         after,
