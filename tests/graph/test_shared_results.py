@@ -8,16 +8,12 @@ from typing import Any
 
 import pytest
 from graphql import OperationType
-from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types import ExecutionResult
 
-from graph.context import Context
-from graph.schema import schema
 from models.events.hub import hub_of
 from tests.conftest import Api
 from tests.events.watching import until
-from tests.graph.test_subscription_hub import SUBSCRIPTION, taxed_catalog
+from tests.graph.test_subscription_hub import SUBSCRIPTION, Listening, taxed_catalog
 from tests.invoicing.making import invoice
 
 SMALL = """
@@ -25,37 +21,6 @@ subscription($after: String, $withTotal: Boolean!) {
   invoiceCreated(after: $after) { cursor invoice { id totalAmountCents @include(if: $withTotal) } }
 }
 """
-
-
-class Listener:
-    def __init__(self, api: Api, document: str, **variables: Any) -> None:
-        settings = api.settings.model_copy(
-            update={"api_key_recheck_seconds": 3600, "event_poll_seconds": 60}
-        )
-        self.context = Context(
-            db=api.db,
-            settings=settings,
-            request_id="t",
-            organization=api.organization,
-            api_key=api.key,
-        )
-        self.context.request = WebSocket({"type": "websocket"}, _never, _never)
-        self.got: list[dict[str, Any]] = []
-        self.task = asyncio.create_task(self._take(document, variables))
-
-    async def _take(self, document: str, variables: dict[str, Any]) -> None:
-        results = await schema.subscribe(
-            document, variable_values=variables, context_value=self.context
-        )
-        assert not isinstance(results, ExecutionResult), results.errors
-        async for result in results:
-            assert result.errors is None, result.errors
-            assert result.data is not None
-            self.got.append(result.data["invoiceCreated"])
-
-
-async def _never(*_: Any) -> Any:
-    raise AssertionError("no socket here")
 
 
 async def test_one_execution_per_distinct_selection(
@@ -73,15 +38,15 @@ async def test_one_execution_per_distinct_selection(
         return execute(self, serially)
 
     monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_operation", counted)
-    whole = [Listener(api, SUBSCRIPTION) for _ in range(6)]
-    with_total = [Listener(api, SMALL, after=None, withTotal=True) for _ in range(3)]
-    without_total = [Listener(api, SMALL, after=None, withTotal=False) for _ in range(3)]
+    whole = [Listening(api, SUBSCRIPTION) for _ in range(6)]
+    with_total = [Listening(api, SMALL, after=None, withTotal=True) for _ in range(3)]
+    without_total = [Listening(api, SMALL, after=None, withTotal=False) for _ in range(3)]
     await until(lambda: len(hub.listeners(org)) == 12)
     first = await invoice(api, customer)
     await until(lambda: all(t.got and t.got[-1]["invoice"]["id"] == first["id"] for t in whole))
     # Resuming from a cursor chooses where a stream starts, not what an event resolves to.
     late = [
-        Listener(api, SMALL, after=whole[0].got[-1]["cursor"], withTotal=True) for _ in range(3)
+        Listening(api, SMALL, after=whole[0].got[-1]["cursor"], withTotal=True) for _ in range(3)
     ]
     listeners = whole + with_total + without_total + late
     await until(lambda: len(hub.listeners(org)) == 15)

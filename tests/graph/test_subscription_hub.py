@@ -36,7 +36,7 @@ subscription($after: String) {
 class Listening:
     """One subscription operation, its results as they come."""
 
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, document: str = SUBSCRIPTION, **variables: Any) -> None:
         # Minutes between key checks, a minute between polls: the statements counted are
         # the event's alone.
         settings = api.settings.model_copy(
@@ -52,10 +52,12 @@ class Listening:
         # What the transport hands the context: subscriptions are refused over HTTP.
         self.context.request = WebSocket({"type": "websocket"}, _never, _never)
         self.got: list[dict[str, Any]] = []
-        self.task = asyncio.create_task(self._take())
+        self.task = asyncio.create_task(self._take(document, variables))
 
-    async def _take(self) -> None:
-        results = await schema.subscribe(SUBSCRIPTION, context_value=self.context)
+    async def _take(self, document: str, variables: dict[str, Any]) -> None:
+        results = await schema.subscribe(
+            document, variable_values=variables, context_value=self.context
+        )
         assert not isinstance(results, ExecutionResult), results.errors
         async for result in results:
             assert result.errors is None, result.errors
