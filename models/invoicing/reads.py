@@ -87,7 +87,7 @@ async def customers_by_id(
 
 
 async def invoices_by_id(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[str, Invoice]:
-    """The batch read behind a page of invoice events."""
+    """Invoices by id, alone (invoices_with_parts reads them with what they are made of)."""
     rows = await session.exec(select(Invoice).where(col(Invoice.id).in_(invoice_ids)))
     return {invoice.id: invoice for invoice in rows}
 
