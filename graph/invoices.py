@@ -16,6 +16,7 @@ from graph.scalars import BigInt, CurrencyCode, currency_of
 from graph.selection import requested_names
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing import reads
+from models.invoicing.rows import InvoiceRow
 from models.store import tables
 
 if TYPE_CHECKING:
@@ -224,7 +225,9 @@ class Invoice:
         return [InvoiceAppliedTax.of(row) for row in rows]
 
     @classmethod
-    def of(cls, row: tables.Invoice, parts: reads.InvoiceParts | None = None) -> Invoice:
+    def of(
+        cls, row: tables.Invoice | InvoiceRow, parts: reads.InvoiceParts | None = None
+    ) -> Invoice:
         return cls(
             id=strawberry.ID(row.id),
             customer_id=row.customer_id,

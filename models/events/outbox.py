@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,12 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.events.types import EVENT_TYPES, EventType
 from models.events.wakeups import announce
-from models.store.columns import utcnow
+from models.store.columns import new_id, utcnow
 from models.store.counters import bump
-from models.store.inserts import insert_rows, table_of_model, values_of
-from models.store.tables import Event, Organization, WebhookDelivery, WebhookEndpoint
+from models.store.inserts import insert_values, table_of_model
+from models.store.tables import Event, Organization, WebhookEndpoint
+from models.store.tables.webhooks import DeliveryStatus, WebhookDelivery
 
 _INSERT_EVENT = insert(table_of_model(Event)).returning(table_of_model(Event).c.id)
+_DELIVERIES = table_of_model(WebhookDelivery)
 _ENDPOINTS = (
     select(table_of_model(WebhookEndpoint).c.id)
     .where(table_of_model(WebhookEndpoint).c.organization_id == bindparam("organization_id"))
@@ -33,7 +36,7 @@ async def record_event(
     customer_id: str | None = None,
     sequence: int | None = None,
     occurred_at: datetime | None = None,
-) -> Event:
+) -> RecordedEvent:
     """Write the event, one delivery per webhook endpoint, and the wake-up for after commit.
 
     `body` is what the event is about, as consumers receive it under `object_type`.
@@ -51,35 +54,55 @@ async def record_event(
         (sequence,) = await bump(session, Organization, organization_id, "event_seq")
     if occurred_at is None:
         occurred_at = utcnow()
-    event = Event(
-        organization_id=organization_id,
-        sequence=sequence,
-        webhook_type=event_type.name,
-        object_type=event_type.object_type,
-        object_id=object_id,
-        customer_id=customer_id,
-        payload=event_type.payload(organization_id, body),
-        occurred_at=occurred_at,
-    )
-    values = values_of(event)
-    del values["id"]  # the database numbers it
-    event.id = await session.scalar(_INSERT_EVENT, values)
-    assert event.id is not None
+    values: dict[str, Any] = {
+        "organization_id": organization_id,
+        "sequence": sequence,
+        "webhook_type": event_type.name,
+        "object_type": event_type.object_type,
+        "object_id": object_id,
+        "customer_id": customer_id,
+        "payload": event_type.payload(organization_id, body),
+        "occurred_at": occurred_at,
+    }
+    # The database numbers it.
+    event = RecordedEvent(id=await session.scalar(_INSERT_EVENT, values), **values)
     # One durable delivery per endpoint, in the same transaction: a committed event cannot
     # miss its webhooks, and a rolled-back one cannot send any. FOR SHARE (PostgreSQL): an
     # endpoint being deleted concurrently is waited for and then skipped, not referenced.
     endpoints = (await session.execute(_ENDPOINTS, {"organization_id": organization_id})).all()
-    await insert_rows(
+    await insert_values(
         session,
+        _DELIVERIES,
         [
-            WebhookDelivery(
-                organization_id=organization_id,
-                endpoint_id=endpoint_id,
-                event_id=event.id,
-                next_attempt_at=occurred_at,
-            )
+            {
+                "id": new_id(),
+                "organization_id": organization_id,
+                "endpoint_id": endpoint_id,
+                "event_id": event.id,
+                "status": DeliveryStatus.PENDING,
+                "attempt_count": 0,
+                "next_attempt_at": occurred_at,
+                "lease_until": None,
+                "created_at": occurred_at,
+                "updated_at": occurred_at,
+            }
             for (endpoint_id,) in endpoints
         ],
     )
     await announce(session)
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as `record_event` wrote it (a row of `events`)."""
+
+    id: int
+    organization_id: str
+    sequence: int
+    webhook_type: str
+    object_type: str
+    object_id: str
+    customer_id: str | None
+    payload: dict[str, Any]
+    occurred_at: datetime

@@ -19,17 +19,27 @@ from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.payload import invoice_payload
 from models.invoicing.pricing import price
 from models.invoicing.request import OneOffInvoiceInput, normalized
-from models.invoicing.rows import Issuer, Sequences, invoice_rows
+from models.invoicing.rows import InvoiceRow, Issuer, Sequences, invoice_rows
 from models.store.columns import utcnow
 from models.store.counters import bump, take
 from models.store.db import Database
-from models.store.inserts import insert_rows
-from models.store.tables import Customer, Invoice, Organization
+from models.store.inserts import insert_values, table_of_model
+from models.store.tables import (
+    Customer,
+    Fee,
+    FeeAppliedTax,
+    Invoice,
+    InvoiceAppliedTax,
+    Organization,
+)
+
+_INVOICES, _FEES = table_of_model(Invoice), table_of_model(Fee)
+_FEE_TAXES, _INVOICE_TAXES = table_of_model(FeeAppliedTax), table_of_model(InvoiceAppliedTax)
 
 
 @dataclass(frozen=True)
 class CreatedInvoice:
-    invoice: Invoice
+    invoice: Invoice | InvoiceRow  # as read back for a replay, or as just inserted
     replayed: bool  # True when an idempotency key returned an earlier invoice
 
 
@@ -136,10 +146,12 @@ async def _create(
         await session.flush()
     # Core inserts, one statement per table: the ORM's unit of work cost more than SQLite's
     # own work, and these rows are never read back in this transaction.
-    await insert_rows(session, [rows.invoice])
-    await insert_rows(session, rows.fees)
-    await insert_rows(session, [row for fee_rows in rows.fee_taxes.values() for row in fee_rows])
-    await insert_rows(session, rows.applied_taxes)
+    await insert_values(session, _INVOICES, [vars(rows.invoice)])
+    await insert_values(session, _FEES, [vars(fee) for fee in rows.fees])
+    await insert_values(
+        session, _FEE_TAXES, [vars(t) for taxes in rows.fee_taxes.values() for t in taxes]
+    )
+    await insert_values(session, _INVOICE_TAXES, [vars(tax) for tax in rows.applied_taxes])
 
     payload = invoice_payload(
         rows.invoice,

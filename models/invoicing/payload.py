@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from models.store.tables import AddOn, Customer, Fee, FeeAppliedTax, Invoice, InvoiceAppliedTax
+from models.invoicing.rows import FeeRow, FeeTaxRow, InvoiceRow, InvoiceTaxRow
+from models.store.tables import AddOn, Customer
 
 
 def _money(row: Any, *names: str) -> dict[str, int]:
@@ -17,11 +18,11 @@ def _money(row: Any, *names: str) -> dict[str, int]:
 
 
 def invoice_payload(
-    invoice: Invoice,
+    invoice: InvoiceRow,
     customer: Customer,
-    fees: Sequence[Fee],
-    fee_taxes: dict[str, list[FeeAppliedTax]],
-    applied_taxes: Sequence[InvoiceAppliedTax],
+    fees: Sequence[FeeRow],
+    fee_taxes: dict[str, list[FeeTaxRow]],
+    applied_taxes: Sequence[InvoiceTaxRow],
     add_ons: dict[str, AddOn],
 ) -> dict[str, Any]:
     """The invoice as webhook consumers receive it: snake_case, amounts in minor units."""

@@ -3,7 +3,7 @@ back in the transaction, the ORM's unit of work costs more than the database's o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Insert, Table, insert
@@ -40,8 +40,13 @@ def values_of(row: SQLModel) -> dict[str, Any]:
 
 async def insert_rows(session: AsyncSession, rows: Sequence[SQLModel]) -> None:
     """Insert rows of one table, all in one statement (executemany for several)."""
-    if not rows:
-        return
-    table = table_of(rows[0])
-    values = [values_of(row) for row in rows]
-    await session.execute(_insert(table), values[0] if len(values) == 1 else values)
+    if rows:
+        await insert_values(session, table_of(rows[0]), [values_of(row) for row in rows])
+
+
+async def insert_values(
+    session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert rows given as column values (every column), all in one statement."""
+    if rows:
+        await session.execute(_insert(table), rows[0] if len(rows) == 1 else list(rows))

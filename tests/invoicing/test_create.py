@@ -15,6 +15,7 @@ from models.catalog.customers import CustomerFields, create_customer
 from models.catalog.taxes import create_tax
 from models.invoicing.create import create_one_off_invoice
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
+from models.invoicing.rows import InvoiceRow
 from models.organizations.organizations import update_organization
 from models.store import tables
 from tests.conftest import Api, MakeApi
@@ -622,7 +623,7 @@ async def test_rule9_issuing_date_in_customer_timezone_and_due_date(
     await catalog.add_on("a", 100)
     one_am_utc = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
-    async def issue(customer_id: str) -> tables.Invoice:
+    async def issue(customer_id: str) -> tables.Invoice | InvoiceRow:
         created = await create_one_off_invoice(
             api.db,
             catalog.org,
