@@ -21,11 +21,10 @@ from models.invoicing.pricing import price
 from models.invoicing.request import OneOffInvoiceInput, normalized
 from models.invoicing.rows import InvoiceRow, Issuer, Sequences, invoice_rows
 from models.store.columns import utcnow
-from models.store.counters import bump, take
+from models.store.counters import take
 from models.store.db import Database
 from models.store.inserts import insert_values, table_of_model
 from models.store.tables import (
-    Customer,
     Fee,
     FeeAppliedTax,
     Invoice,
@@ -54,7 +53,8 @@ async def create_one_off_invoice(
         async with db.read() as session:
             await price(session, organization_id, request, checks, lock=False)
         raise Rejected(checks.errors)
-    fingerprint = request.fingerprint()
+    # Only a keyed request is ever compared with another.
+    fingerprint = None if request.idempotency_key is None else request.fingerprint()
     try:
         async with db.write() as session:
             created = await _create(session, organization_id, request, fingerprint, now)
@@ -72,7 +72,10 @@ async def create_one_off_invoice(
 
 
 async def _replay(
-    session: AsyncSession, organization_id: str, request: OneOffInvoiceInput, fingerprint: str
+    session: AsyncSession,
+    organization_id: str,
+    request: OneOffInvoiceInput,
+    fingerprint: str | None,
 ) -> CreatedInvoice | None:
     if request.idempotency_key is None:
         return None
@@ -103,7 +106,7 @@ async def _create(
     session: AsyncSession,
     organization_id: str,
     request: OneOffInvoiceInput,
-    fingerprint: str,
+    fingerprint: str | None,
     at: datetime | None,
 ) -> CreatedInvoice:
     replay = await _replay(session, organization_id, request, fingerprint)
@@ -120,9 +123,9 @@ async def _create(
     # Sent at commit whenever it is sent: here, before the lock below, rather than under it.
     await announce(session)
     # The organization's row lock serializes every invoice of the organization until commit:
-    # taken last, to be held briefly, and read back in the same round trip. Customer before
-    # organization, always.
-    (customer_seq,) = await bump(session, Customer, customer.id, "invoice_seq")
+    # taken last, to be held briefly, and read back in the same round trip. Customer (claimed
+    # when priced) before organization, always.
+    customer_seq = customer.invoice_seq  # advanced when pricing claimed the customer
     taken = await take(
         session, Organization, organization_id, "invoice_seq", "event_seq", also=Issuer.COLUMNS
     )

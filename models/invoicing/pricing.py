@@ -22,6 +22,7 @@ from models.catalog.customers import find_customer
 from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Path
+from models.invoicing.claims import claim_customer
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.store.tables import AddOn, Customer, Tax
 
@@ -50,8 +51,9 @@ async def price(
     Every error that the others leave decidable is added, stage by stage: customer, add-ons,
     fee tax codes, currency, unit amounts, then (only when all else is fine) an amount out of
     range; within a stage, in fee order. `checks` may come holding the request's own errors:
-    a value refused there is not reported missing here too. `lock` holds the customer's row
-    until commit, for a writer that sets the customer's currency from what it reads here.
+    a value refused there is not reported missing here too. `lock` claims the customer
+    (models/invoicing/claims.py): its row held until commit, for a writer that sets the
+    customer's currency from what it reads here, and its invoice counter advanced.
     """
     refused = {error.field for error in checks.errors}
     customer = await _load_customer(session, organization_id, request, checks, lock=lock)
@@ -98,12 +100,12 @@ async def _load_customer(
 ) -> Customer | None:
     if request.customer_id is None and request.external_customer_id is None:
         return None  # already refused as REQUIRED
-    customer = await find_customer(
+    find = claim_customer if lock else find_customer
+    customer = await find(
         session,
         organization_id,
         customer_id=request.customer_id,
         external_id=request.external_customer_id,
-        for_update=lock,
     )
     if customer is None:
         which = "customerId" if request.customer_id is not None else "externalCustomerId"

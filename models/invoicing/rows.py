@@ -160,7 +160,7 @@ def invoice_rows(
     priced: Priced,
     sequences: Sequences,
     *,
-    fingerprint: str,
+    fingerprint: str | None,
     now: datetime,
 ) -> InvoiceRows:
     customer, computed, currency = priced.customer, priced.computed, priced.currency
