@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from graph.add_ons import AddOnMutation, AddOnQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
+from graph.input_plans import plan_inputs
 from graph.invoice_mutations import InvoiceMutation
 from graph.invoices import InvoiceQuery
 from graph.limits import (
@@ -87,6 +88,7 @@ def build_schema() -> strawberry.Schema:
         ],
     )
     describe(built._schema)
+    plan_inputs(built)
     return built
 
 
