@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.store.group_commit import GroupCommit
+from models.store.sqlite_trips import use_one_trip_cursors
 from models.store.wakeup import Wakeup
 
 # The one driver installed per engine; the bare schemes hosting providers hand out map to it.
@@ -102,6 +103,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        use_one_trip_cursors(dbapi_connection)
         # pysqlite's own BEGIN handling is switched off so that ours below is the only one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()

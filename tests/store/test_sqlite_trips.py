@@ -1,0 +1,95 @@
+"""The one-trip cursor (models/store/sqlite_trips.py): each statement is one call on
+aiosqlite's thread, and SQLAlchemy still gets every answer a cursor owes it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from models.store.db import Database
+from models.store.sqlite_trips import OneTripCursor
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'trips.sqlite3'}")
+    async with database.write() as session:
+        await session.execute(
+            text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE)")
+        )
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every function sent to an aiosqlite thread."""
+    sent: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await real(self, fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    return sent
+
+
+async def test_each_statement_is_one_trip_to_the_thread(db: Database, trips: list[str]) -> None:
+    async with db.read() as session:
+        await session.execute(text("SELECT 1"))  # BEGIN and the pool's own checks first
+        trips.clear()
+        rows = (await session.execute(text("SELECT 1 UNION ALL SELECT 2"))).all()
+        sent = list(trips)
+        raw = await (await session.connection()).get_raw_connection()
+        assert raw.dbapi_connection is not None
+        cursor: Any = raw.dbapi_connection.cursor()
+
+    assert [tuple(r) for r in rows] == [(1,), (2,)]
+    assert sent == ["_run"]
+    assert isinstance(cursor, OneTripCursor)
+
+
+async def test_rows_rowcount_lastrowid_and_executemany(db: Database) -> None:
+    async with db.write() as session:
+        inserted = await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))
+        many = await session.execute(
+            text("INSERT INTO notes (body) VALUES (:b)"), [{"b": "b"}, {"b": "c"}]
+        )
+        updated = await session.execute(text("UPDATE notes SET body = body || '!'"))
+        returned = (
+            await session.execute(
+                text("UPDATE notes SET body = 'z' WHERE id = 1 RETURNING id, body")
+            )
+        ).all()
+        none = (await session.execute(text("SELECT * FROM notes WHERE id = 99"))).all()
+
+    assert inserted.lastrowid == 1  # type: ignore[attr-defined]
+    assert many.rowcount == 2  # type: ignore[attr-defined]
+    assert updated.rowcount == 3  # type: ignore[attr-defined]
+    assert [tuple(r) for r in returned] == [(1, "z")]
+    assert none == []
+
+
+async def test_a_failing_statement_raises_sqlalchemys_error_and_writes_nothing(
+    db: Database,
+) -> None:
+    async def twice() -> None:
+        async with db.write() as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES ('same')"))
+            await session.execute(text("INSERT INTO notes (body) VALUES ('same')"))
+
+    with pytest.raises(IntegrityError):
+        await twice()
+
+    async with db.read() as session:
+        count = (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one()
+    assert count == 0
