@@ -23,7 +23,7 @@ from models.invoicing.rows import InvoiceRow, Issuer, Sequences, invoice_rows
 from models.store.columns import utcnow
 from models.store.counters import take
 from models.store.db import Database
-from models.store.inserts import insert_values, table_of_model
+from models.store.inserts import insert_together, table_of_model
 from models.store.tables import (
     Fee,
     FeeAppliedTax,
@@ -147,14 +147,17 @@ async def _create(
         customer.updated_at = now
         session.add(customer)
         await session.flush()
-    # Core inserts, one statement per table: the ORM's unit of work cost more than SQLite's
-    # own work, and these rows are never read back in this transaction.
-    await insert_values(session, _INVOICES, [vars(rows.invoice)])
-    await insert_values(session, _FEES, [vars(fee) for fee in rows.fees])
-    await insert_values(
-        session, _FEE_TAXES, [vars(t) for taxes in rows.fee_taxes.values() for t in taxes]
+    # Core inserts: the ORM's unit of work cost more than SQLite's own work, and these rows
+    # are never read back in this transaction.
+    await insert_together(
+        session,
+        [
+            (_INVOICES, [vars(rows.invoice)]),
+            (_FEES, [vars(fee) for fee in rows.fees]),
+            (_FEE_TAXES, [vars(t) for taxes in rows.fee_taxes.values() for t in taxes]),
+            (_INVOICE_TAXES, [vars(tax) for tax in rows.applied_taxes]),
+        ],
     )
-    await insert_values(session, _INVOICE_TAXES, [vars(tax) for tax in rows.applied_taxes])
 
     payload = invoice_payload(
         rows.invoice,

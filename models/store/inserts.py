@@ -4,14 +4,28 @@ back in the transaction, the ORM's unit of work costs more than the database's o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import (
+    Executable,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine.default import DefaultDialect
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _INSERTS: dict[Table, Insert] = {}
+_GENERIC = DefaultDialect(paramstyle="named")
+_GENERIC.supports_multivalues_insert = True
 
 
 def _insert(table: Table) -> Insert:
@@ -50,3 +64,64 @@ async def insert_values(
     """Insert rows given as column values (every column), all in one statement."""
     if rows:
         await session.execute(_insert(table), rows[0] if len(rows) == 1 else list(rows))
+
+
+async def insert_together(
+    session: AsyncSession, parts: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]]
+) -> None:
+    """Insert rows of several tables, parents before children.
+
+    PostgreSQL takes them in one statement, one data-modifying CTE per table (foreign keys are
+    checked at the end of the statement, once every row is in): one round trip where there
+    were one per table, and the organization's lock, when the caller holds it, held that much
+    less. SQLite has no INSERT in a WITH clause: one statement per table there.
+    """
+    parts = [(table, rows) for table, rows in parts if rows]
+    if len(parts) < 2 or session.get_bind().dialect.name != "postgresql":
+        for table, rows in parts:
+            await insert_values(session, table, rows)
+        return
+    shape = tuple((table, len(rows)) for table, rows in parts)
+    params = {
+        _bind_name(index, number, key): value
+        for index, (_table, rows) in enumerate(parts)
+        for number, row in enumerate(rows)
+        for key, value in row.items()
+    }
+    await session.execute(_together(shape), params)
+
+
+def _bind_name(part: int, row: int, column: str) -> str:
+    return f"p{part}_{row}_{column}"
+
+
+@lru_cache(maxsize=512)
+def _together(shape: tuple[tuple[Table, int], ...]) -> Executable:
+    # Built once per shape (tables and row counts) and kept as text with typed parameters:
+    # SQLAlchemy does not cache a statement with data-modifying CTEs, and compiling it anew
+    # for every invoice cost more than the round trips it saves.
+    binds = [
+        bindparam(_bind_name(index, number, column.key), type_=column.type)
+        for index, (table, count) in enumerate(shape)
+        for number in range(count)
+        for column in table.columns
+    ]
+    by_name = {bind.key: bind for bind in binds}
+    ctes = [
+        insert(table)
+        .values(
+            [
+                {
+                    column.key: by_name[_bind_name(index, number, column.key)]
+                    for column in table.columns
+                }
+                for number in range(count)
+            ]
+        )
+        .cte(f"inserted_{index}")
+        for index, (table, count) in enumerate(shape)
+    ]
+    statement: Select[Any] = select(literal_column("1")).add_cte(*ctes)
+    # Rendered generically: text() would not see its parameters through PostgreSQL's casts.
+    sql = str(statement.compile(dialect=_GENERIC))
+    return text(sql).bindparams(*binds)

@@ -1,0 +1,57 @@
+"""Rows of several tables inserted together (models/store/inserts.py): one statement on
+PostgreSQL, one per table on SQLite, and the same rows either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from models.catalog.taxes import create_tax
+from models.store import tables
+from tests.conftest import Api
+from tests.invoicing.making import customers_and_add_on
+
+pytestmark = pytest.mark.asyncio
+
+CREATE = """mutation($c: ID!) { createOneOffInvoice(input: {customerId: $c, fees: [
+  {addOnCode: "a", units: "3", taxCodes: ["vat", "eco"]}, {addOnCode: "a", unitAmountCents: "0.5"},
+  {addOnCode: "a", units: "2", taxCodes: ["vat"]}]}) {
+  invoice { id totalAmountCents } userErrors { code } } }"""
+
+
+async def test_an_invoices_rows_go_in_one_statement_on_postgresql(api: Api) -> None:
+    assert api.organization is not None
+    (customer,) = await customers_and_add_on(api, "c")
+    for code, rate in (("vat", "20"), ("eco", "0.5")):
+        await create_tax(api.db, api.organization.id, {"code": code, "name": code, "rate": rate})
+    inserts: list[str] = []
+
+    def seen(_c: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "INSERT INTO" in statement:
+            inserts.append(statement)
+
+    event.listen(api.db.write_engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        created = (await api(CREATE, c=customer))["createOneOffInvoice"]
+    finally:
+        event.remove(api.db.write_engine.sync_engine, "before_cursor_execute", seen)
+
+    assert created["userErrors"] == []
+    parts = ("invoices", "fees", "fee_applied_taxes", "invoice_applied_taxes")
+    together = [s for s in inserts if all(f"INSERT INTO {table} " in s for table in parts)]
+    if api.db.dialect == "postgresql":
+        assert len(together) == 1
+    else:
+        assert together == []
+        assert len([s for s in inserts if s.startswith("INSERT INTO fee")]) == 2
+    async with api.db.read() as session:
+        invoice_id = created["invoice"]["id"]
+        counts = [
+            await session.scalar(
+                select(func.count()).select_from(model).where(model.invoice_id == invoice_id)
+            )
+            for model in (tables.Fee, tables.FeeAppliedTax, tables.InvoiceAppliedTax)
+        ]
+    assert counts == [3, 3, 2]
