@@ -24,6 +24,9 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _INSERTS: dict[Table, Insert] = {}
+# Past this many values, one statement per table: PostgreSQL takes at most 32,767
+# parameters in a statement, and each shape's text is kept (up to 128 of them).
+MAX_VALUES_TOGETHER = 4_000
 _GENERIC = DefaultDialect(paramstyle="named")
 _GENERIC.supports_multivalues_insert = True
 
@@ -77,7 +80,12 @@ async def insert_together(
     less. SQLite has no INSERT in a WITH clause: one statement per table there.
     """
     parts = [(table, rows) for table, rows in parts if rows]
-    if len(parts) < 2 or session.get_bind().dialect.name != "postgresql":
+    values = sum(len(rows) * len(table.columns) for table, rows in parts)
+    if (
+        len(parts) < 2
+        or values > MAX_VALUES_TOGETHER
+        or session.get_bind().dialect.name != "postgresql"
+    ):
         for table, rows in parts:
             await insert_values(session, table, rows)
         return
@@ -95,7 +103,7 @@ def _bind_name(part: int, row: int, column: str) -> str:
     return f"p{part}_{row}_{column}"
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def _together(shape: tuple[tuple[Table, int], ...]) -> Executable:
     # Built once per shape (tables and row counts) and kept as text with typed parameters:
     # SQLAlchemy does not cache a statement with data-modifying CTEs, and compiling it anew
