@@ -6,24 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.events.event_rows import insert_event
 from models.events.types import EVENT_TYPES, EventType
 from models.events.wakeups import announce
-from models.store.columns import new_id, utcnow
+from models.store.columns import utcnow
 from models.store.counters import bump
-from models.store.inserts import insert_values, table_of_model
-from models.store.tables import Event, Organization, WebhookEndpoint
-from models.store.tables.webhooks import DeliveryStatus, WebhookDelivery
-
-_INSERT_EVENT = insert(table_of_model(Event)).returning(table_of_model(Event).c.id)
-_DELIVERIES = table_of_model(WebhookDelivery)
-_ENDPOINTS = (
-    select(table_of_model(WebhookEndpoint).c.id)
-    .where(table_of_model(WebhookEndpoint).c.organization_id == bindparam("organization_id"))
-    .with_for_update(read=True)
-)
+from models.store.tables import Organization
 
 
 async def record_event(
@@ -65,30 +55,7 @@ async def record_event(
         "occurred_at": occurred_at,
     }
     # The database numbers it.
-    event = RecordedEvent(id=await session.scalar(_INSERT_EVENT, values), **values)
-    # One durable delivery per endpoint, in the same transaction: a committed event cannot
-    # miss its webhooks, and a rolled-back one cannot send any. FOR SHARE (PostgreSQL): an
-    # endpoint being deleted concurrently is waited for and then skipped, not referenced.
-    endpoints = (await session.execute(_ENDPOINTS, {"organization_id": organization_id})).all()
-    await insert_values(
-        session,
-        _DELIVERIES,
-        [
-            {
-                "id": new_id(),
-                "organization_id": organization_id,
-                "endpoint_id": endpoint_id,
-                "event_id": event.id,
-                "status": DeliveryStatus.PENDING,
-                "attempt_count": 0,
-                "next_attempt_at": occurred_at,
-                "lease_until": None,
-                "created_at": occurred_at,
-                "updated_at": occurred_at,
-            }
-            for (endpoint_id,) in endpoints
-        ],
-    )
+    event = RecordedEvent(id=await insert_event(session, values), **values)
     await announce(session)
     return event
 
