@@ -18,6 +18,7 @@ class Plan:
     few_listeners: int
     idle_seconds: float
     events: int
+    burst: int  # invoices while one listener is stuck: more than its buffer on the server (100)
     patience: float  # longest wait for one event to reach every listener
 
     def describe(self) -> str:
@@ -25,7 +26,7 @@ class Plan:
         return (
             f"{mode}: {self.repetitions} interleaved run(s) of {self.seconds:g} s per measure "
             f"(medians), pages at {self.small_invoices:,} vs {self.big_invoices:,} invoices, "
-            f"{self.listeners:,} listeners, {self.events} events"
+            f"{self.listeners:,} listeners, {self.events} events, a burst of {self.burst}"
         )
 
 
@@ -41,6 +42,7 @@ FULL = Plan(
     few_listeners=10,
     idle_seconds=10,
     events=7,
+    burst=150,
     patience=120,
 )
 
@@ -56,5 +58,6 @@ QUICK = Plan(
     few_listeners=10,
     idle_seconds=3,
     events=3,
+    burst=120,
     patience=60,
 )

@@ -6,7 +6,8 @@ The process opens N graphql-transport-ws sockets, one `invoiceCreated` subscript
 (bench/queries.py LISTEN), and proves them live with one warm-up event that every listener
 must receive. Then it prints READY and, for each `event` line on stdin, posts the mutation
 once and prints `RESULT {...}`: each listener's delay from the mutation's answer to its
-receipt, in ms (time.monotonic is one clock for every process of the machine).
+receipt, in ms (time.monotonic is one clock for every process of the machine). `stall`,
+`burst N` and `resume` drive one stuck listener more (bench/stuck.py) for rows h.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import functools
 import json
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,51 +27,11 @@ from websockets.asyncio.client import ClientConnection
 
 from bench.procs import REPO_ROOT, Server
 from bench.queries import LISTEN
+from bench.receipts import Tally, listen, post
+from bench.stuck import Stalled
 from tests.ws import connected, subscribe
 
 RESULT = "RESULT "
-
-
-class Tally:
-    """Each listener's receipt time of each invoice (by id), and a wake-up on every receipt.
-
-    Events are told apart by invoice id, not by order: a listener whose subscription was not
-    live yet when an early warm-up invoice committed never receives that one.
-    """
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.times: list[dict[str, float]] = [{} for _ in range(count)]
-        self.failures: list[str] = []
-        self.changed = asyncio.Event()
-
-    def everyone_has(self, invoice_id: str) -> bool:
-        return all(invoice_id in times for times in self.times)
-
-    def holding(self, invoice_id: str) -> list[float]:
-        return [times[invoice_id] for times in self.times if invoice_id in times]
-
-    async def wait_until(self, done: Callable[[], bool], patience: float) -> bool:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(patience):
-                while not done():
-                    self.changed.clear()
-                    await self.changed.wait()
-        return done()
-
-
-async def listen(socket: ClientConnection, times: dict[str, float], tally: Tally) -> None:
-    async for raw in socket:
-        arrived = time.monotonic()
-        message: dict[str, Any] = json.loads(raw)
-        if message["type"] == "ping":
-            await socket.send(json.dumps({"type": "pong"}))
-        elif message["type"] == "next" and not message["payload"].get("errors"):
-            times[message["payload"]["data"]["invoiceCreated"]["invoice"]["id"]] = arrived
-            tally.changed.set()
-        else:
-            tally.failures.append(json.dumps(message)[:300])
-            return
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -92,13 +52,26 @@ async def run(args: argparse.Namespace) -> None:
             print(f"{live} of {args.count} listeners live; {tally.failures[:3]}", file=sys.stderr)
             return
         print("READY", flush=True)
-        while (await asyncio.to_thread(sys.stdin.readline)).strip() == "event":
-            invoice_id, answered = await post(http, args.http_url, args.mutation)
-            everyone = functools.partial(tally.everyone_has, invoice_id)
-            await tally.wait_until(everyone, args.patience)
-            delays = [1000 * (t - answered) for t in tally.holding(invoice_id)]
-            result = {"delays_ms": delays, "missing": args.count - len(delays)}
+        stalled = Stalled()
+        while True:
+            command, *rest = (await asyncio.to_thread(sys.stdin.readline)).split() or ["quit"]
+            if command == "event":
+                invoice_id, answered = await post(http, args.http_url, args.mutation)
+                everyone = functools.partial(tally.everyone_has, invoice_id)
+                await tally.wait_until(everyone, args.patience)
+                delays = [1000 * (t - answered) for t in tally.holding(invoice_id)]
+                result = {"delays_ms": delays, "missing": args.count - len(delays)}
+            elif command == "stall":
+                await stalled.open(args)
+                result = {}
+            elif command == "burst":
+                result = await stalled.burst(http, args, tally, int(rest[0]))
+            elif command == "resume":
+                result = await stalled.resume(args.patience)
+            else:
+                break
             print(RESULT + json.dumps(result | {"failures": tally.failures[:3]}), flush=True)
+        await stalled.close()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
@@ -113,17 +86,6 @@ async def warm_up(http: httpx.AsyncClient, args: argparse.Namespace, tally: Tall
             await asyncio.sleep(1.0)  # the last warm-up invoices' stragglers
             return True
     return False
-
-
-async def post(http: httpx.AsyncClient, url: str, body: str) -> tuple[str, float]:
-    """The invoice id the mutation answered with, and when the answer arrived."""
-    response = await http.post(url, content=body)
-    answered = time.monotonic()
-    data = response.json().get("data") or {}
-    invoice = (data.get("createOneOffInvoice") or {}).get("invoice")
-    if response.status_code != 200 or not invoice:
-        raise RuntimeError(f"the mutation failed: {response.text[:500]}")
-    return str(invoice["id"]), answered
 
 
 @dataclass
@@ -162,6 +124,17 @@ class Listeners:
         if result["failures"]:
             print(f"listener failures: {result['failures']}", file=sys.stderr)
         return list(result["delays_ms"]), int(result["missing"])
+
+    async def command(self, line: str) -> dict[str, Any]:
+        """Any other command (stall, burst N, resume): its RESULT."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{line}\n".encode())
+        await self.process.stdin.drain()
+        answer = await self._line()
+        if not answer.startswith(RESULT):
+            raise RuntimeError(f"the listener process stopped: {answer!r}")
+        result: dict[str, Any] = json.loads(answer[len(RESULT) :])
+        return result
 
     async def close(self) -> None:
         if self.process.returncode is None and self.process.stdin is not None:

@@ -27,3 +27,14 @@ PAGE = """query Page { invoices(first: 50) {
 
 LISTEN = """subscription { invoiceCreated { cursor
   invoice { id number totalAmountCents fees { amountCents } } } }"""
+
+# The stuck listener asks for the whole invoice: its messages are large enough to fill the
+# socket's buffers, as a real stuck client's would.
+STUCK_LISTEN = """subscription { invoiceCreated { cursor invoice {
+  id number sequentialId invoiceType status paymentStatus currency issuingDate paymentDueDate
+  feesAmountCents taxesAmountCents totalAmountCents createdAt
+  customer { id externalId name email currency }
+  fees { id units unitAmountCents preciseAmountCents amountCents taxesAmountCents
+         totalAmountCents currency description invoiceName
+         appliedTaxes { taxCode taxName taxRate amountCents } }
+  appliedTaxes { taxCode taxName taxRate taxableBaseAmountCents amountCents } } } }"""

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import rows_listen, rows_page, rows_write
+from bench import rows_listen, rows_memory, rows_page, rows_write
 from bench.catalog import body, create_pg_database, drop_pg_database, tenant
 from bench.config import FULL, QUICK, Plan
 from bench.load import tool
@@ -101,6 +101,12 @@ class Bench:
             self.stop(floor)
         return rows_listen.rows(plan, mine, bare, few)
 
+    async def memory(self) -> list[Row]:
+        project = self.project()
+        payer = await tenant(project, "Bench memory", customers=1)
+        create = payer.create_bodies()[0]
+        return await rows_memory.stuck_listener(self.plan, project, payer.key, create)
+
     async def postgres_rows(self) -> list[Row]:
         url = await create_pg_database(self.postgres)
         if url is None:
@@ -134,6 +140,7 @@ async def bench(plan: Plan, postgres: str, only: set[str]) -> list[Row]:
             "a": runner.create,
             "cd": runner.pages,
             "ef": runner.listeners,
+            "h": runner.memory,
             "bg": runner.postgres_rows,
         }
         try:

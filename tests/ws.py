@@ -13,16 +13,17 @@ from websockets.frames import Close
 PROTOCOL = "graphql-transport-ws"
 
 
-async def open_socket(ws_url: str, key: str | None) -> ClientConnection:
-    """Connect and send connection_init; the caller reads the ack (or the close)."""
-    socket = await connect(ws_url, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+async def open_socket(ws_url: str, key: str | None, **options: Any) -> ClientConnection:
+    """Connect and send connection_init; the caller reads the ack (or the close). `options`
+    go to websockets' connect."""
+    socket = await connect(ws_url, subprotocols=[PROTOCOL], **options)  # type: ignore[list-item]
     payload = {} if key is None else {"Authorization": f"Bearer {key}"}
     await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
     return socket
 
 
-async def connected(ws_url: str, key: str) -> ClientConnection:
-    socket = await open_socket(ws_url, key)
+async def connected(ws_url: str, key: str, **options: Any) -> ClientConnection:
+    socket = await open_socket(ws_url, key, **options)
     ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
     assert ack["type"] == "connection_ack", ack
     return socket
