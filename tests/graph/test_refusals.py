@@ -5,6 +5,7 @@ Every answer is JSON with a code and a request id, never an internal error."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -354,9 +355,7 @@ def test_subscriptions_are_capped_per_organization(server: Server) -> None:
         for socket, op_id in ((one, "a"), (one, "b"), (two, "c")):
             await subscribe(socket, query, {}, op_id)
         # Every one of the three is live once it has seen an invoice made after it.
-        await busy.invoice(busy_customer)
-        assert {(await next_message(one))["id"], (await next_message(one))["id"]} == {"a", "b"}
-        assert (await next_message(two))["id"] == "c"
+        await _until_live(busy, busy_customer, {one: {"a", "b"}, two: {"c"}})
 
         # The fourth, on another socket and with another key of the same organization.
         await subscribe(two, query, {}, "d")
@@ -370,16 +369,15 @@ def test_subscriptions_are_capped_per_organization(server: Server) -> None:
         # Another organization is not affected.
         other = await connected(server.ws_url, other_key)
         await subscribe(other, query, {}, "x")
-        await quiet.invoice(quiet_customer)
-        assert (await next_message(other))["id"] == "x"
+        await _until_live(quiet, quiet_customer, {other: {"x"}})
 
         # Ending one frees its slot.
         await one.send(json.dumps({"id": "a", "type": "complete"}))
         await _ready(one)
         await _subscribe_once_a_slot_is_free(two, query, "e")
-        await busy.invoice(busy_customer)
-        assert (await next_message(one))["id"] == "b"
-        assert {(await next_message(two))["id"], (await next_message(two))["id"]} == {"c", "e"}
+        received = await _until_live(busy, busy_customer, {one: {"b"}, two: {"c", "e"}})
+        assert received[one] == {"b"}  # "a" ended
+        assert received[two] == {"c", "e"}
         for socket in (one, two, other):
             await socket.close()
         await busy.client.aclose()
@@ -467,6 +465,33 @@ async def _subscribe_once_a_slot_is_free(socket: Any, query: str, op_id: str) ->
         assert await next_message(socket) == {"id": op_id, "type": "complete"}
         await asyncio.sleep(0.1)
     raise AssertionError("the slot of a completed subscription was never freed")
+
+
+async def _until_live(
+    http: Http, customer: str, expected: dict[Any, set[str]]
+) -> dict[Any, set[str]]:
+    """Invoices until each socket's subscriptions (by operation id) have each received one,
+    then what is left in the sockets read away; the operation ids each socket received.
+
+    A subscription starts from the newest event when the server registers it, a moment after
+    its `subscribe` was handled: an invoice committed in that moment is before it, and never
+    sent to it. An invoice seen is one made after the subscription went live."""
+    received: dict[Any, set[str]] = {socket: set() for socket in expected}
+    for _ in range(20):
+        await http.invoice(customer)
+        for socket, ids in expected.items():
+            with contextlib.suppress(TimeoutError):
+                while not ids <= received[socket]:
+                    received[socket].add((await next_message(socket, timeout=1.0))["id"])
+        if all(ids <= received[socket] for socket, ids in expected.items()):
+            break
+    else:
+        raise AssertionError(f"subscriptions never went live: {received}")
+    for socket in expected:
+        with contextlib.suppress(TimeoutError):
+            while True:
+                received[socket].add((await next_message(socket, timeout=0.5))["id"])
+    return received
 
 
 async def _ready(socket: Any) -> None:
