@@ -1,4 +1,5 @@
-"""Reading invoices: lookups, pages, and the batch queries behind the DataLoaders."""
+"""Reading invoices: lookups, pages, and the batch queries behind the DataLoaders. The
+batch queries read Core rows (models/store/core_rows.py): what they return is only read."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.store.core_rows import read_only
+from models.store.inserts import table_of_model
 from models.store.pagination import Page, paginate
 from models.store.tables import Customer, Fee, FeeAppliedTax, Invoice, InvoiceAppliedTax
+
+_FEES, _FEE_TAXES = table_of_model(Fee), table_of_model(FeeAppliedTax)
+_INVOICE_TAXES, _CUSTOMERS = table_of_model(InvoiceAppliedTax), table_of_model(Customer)
 
 
 async def find_invoice(
@@ -43,10 +50,10 @@ async def fees_of_invoices(
     session: AsyncSession, invoice_ids: Sequence[str]
 ) -> dict[str, list[Fee]]:
     found: dict[str, list[Fee]] = defaultdict(list)
-    rows = await session.exec(
-        select(Fee).where(col(Fee.invoice_id).in_(invoice_ids)).order_by(col(Fee.position))
+    statement = (
+        core_select(_FEES).where(_FEES.c.invoice_id.in_(invoice_ids)).order_by(_FEES.c.position)
     )
-    for fee in rows:
+    for fee in read_only(Fee, await session.execute(statement)):
         found[fee.invoice_id].append(fee)
     return found
 
@@ -55,12 +62,12 @@ async def taxes_of_fees(
     session: AsyncSession, fee_ids: Sequence[str]
 ) -> dict[str, list[FeeAppliedTax]]:
     found: dict[str, list[FeeAppliedTax]] = defaultdict(list)
-    rows = await session.exec(
-        select(FeeAppliedTax)
-        .where(col(FeeAppliedTax.fee_id).in_(fee_ids))
-        .order_by(col(FeeAppliedTax.position))
+    statement = (
+        core_select(_FEE_TAXES)
+        .where(_FEE_TAXES.c.fee_id.in_(fee_ids))
+        .order_by(_FEE_TAXES.c.position)
     )
-    for row in rows:
+    for row in read_only(FeeAppliedTax, await session.execute(statement)):
         found[row.fee_id].append(row)
     return found
 
@@ -69,12 +76,12 @@ async def applied_taxes_of_invoices(
     session: AsyncSession, invoice_ids: Sequence[str]
 ) -> dict[str, list[InvoiceAppliedTax]]:
     found: dict[str, list[InvoiceAppliedTax]] = defaultdict(list)
-    rows = await session.exec(
-        select(InvoiceAppliedTax)
-        .where(col(InvoiceAppliedTax.invoice_id).in_(invoice_ids))
-        .order_by(col(InvoiceAppliedTax.position))
+    statement = (
+        core_select(_INVOICE_TAXES)
+        .where(_INVOICE_TAXES.c.invoice_id.in_(invoice_ids))
+        .order_by(_INVOICE_TAXES.c.position)
     )
-    for row in rows:
+    for row in read_only(InvoiceAppliedTax, await session.execute(statement)):
         found[row.invoice_id].append(row)
     return found
 
@@ -82,8 +89,8 @@ async def applied_taxes_of_invoices(
 async def customers_by_id(
     session: AsyncSession, customer_ids: Sequence[str]
 ) -> dict[str, Customer]:
-    rows = await session.exec(select(Customer).where(col(Customer.id).in_(customer_ids)))
-    return {customer.id: customer for customer in rows}
+    statement = core_select(_CUSTOMERS).where(_CUSTOMERS.c.id.in_(customer_ids))
+    return {c.id: c for c in read_only(Customer, await session.execute(statement))}
 
 
 async def invoices_by_id(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[str, Invoice]:

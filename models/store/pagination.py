@@ -10,8 +10,11 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.sql import Select
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.store.core_rows import read_only
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -87,14 +90,16 @@ async def paginate(
             await counting.scalar(select(func.count()).select_from(model).where(*where)) or 0
         )
 
-    statement: Select[RowT] = select(model).where(*where)
+    # Core rows (models/store/core_rows.py): a page is only read.
+    table = sa_inspect(model).local_table
+    statement: Select[Any] = select(table).where(*where)
     if after is not None:
         instant, cursor_id = decode_cursor(after)
         statement = statement.where(
             or_(created_at < instant, and_(created_at == instant, row_id < cursor_id))
         )
     statement = statement.order_by(created_at.desc(), row_id.desc()).limit(size + 1)
-    rows = list((await session.execute(statement)).scalars())
+    rows = read_only(model, await session.execute(statement))
     return Page(
         rows=rows[:size],
         has_next_page=len(rows) > size,
