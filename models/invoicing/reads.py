@@ -18,6 +18,7 @@ from models.store.tables import Customer, Fee, FeeAppliedTax, Invoice, InvoiceAp
 
 _FEES, _FEE_TAXES = table_of_model(Fee), table_of_model(FeeAppliedTax)
 _INVOICE_TAXES, _CUSTOMERS = table_of_model(InvoiceAppliedTax), table_of_model(Customer)
+_INVOICES = table_of_model(Invoice)
 
 
 async def find_invoice(
@@ -95,8 +96,8 @@ async def customers_by_id(
 
 async def invoices_by_id(session: AsyncSession, invoice_ids: Sequence[str]) -> dict[str, Invoice]:
     """Invoices by id, alone (invoices_with_parts reads them with what they are made of)."""
-    rows = await session.exec(select(Invoice).where(col(Invoice.id).in_(invoice_ids)))
-    return {invoice.id: invoice for invoice in rows}
+    statement = core_select(_INVOICES).where(_INVOICES.c.id.in_(invoice_ids))
+    return {i.id: i for i in read_only(Invoice, await session.execute(statement))}
 
 
 @dataclass(frozen=True)
