@@ -1,5 +1,5 @@
-"""Writing an event's row and its webhook deliveries: one statement on PostgreSQL, three
-round trips on SQLite (the event, the endpoints, the deliveries).
+"""Writing an event's row and its webhook deliveries: one statement on PostgreSQL, with the
+outbox's NOTIFY, and three round trips on SQLite (the event, the endpoints, the deliveries).
 
 Both ways, one delivery per endpoint of the organization, in the transaction of the event: a
 committed event cannot miss its webhooks, and a rolled-back one cannot send any. FOR SHARE
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.events.wakeups import CHANNEL, EVENTS, notified
 from models.store.columns import new_id
 from models.store.inserts import insert_values, table_of_model
 from models.store.tables import Event, WebhookEndpoint
@@ -30,8 +31,9 @@ _ENDPOINTS = (
     .where(_ENDPOINTS_TABLE.c.organization_id == bindparam("organization_id"))
     .with_for_update(read=True)
 )
-# On PostgreSQL, the event and its deliveries in one round trip: under the organization's
-# lock, which its caller holds until commit, every round trip saved is one others wait less.
+# On PostgreSQL, the event, its deliveries and the outbox's NOTIFY (sent at commit) in one
+# round trip: under the organization's lock, which its caller holds until commit, every
+# round trip saved is one others wait less.
 _EVENT_AND_DELIVERIES = text(
     """
 WITH event AS (
@@ -51,7 +53,7 @@ WITH event AS (
   WHERE webhook_endpoints.organization_id = :organization_id
   FOR SHARE OF webhook_endpoints
 )
-SELECT id FROM event
+SELECT id, pg_notify(:channel, :what) FROM event
 """
 ).bindparams(
     bindparam("payload", type_=_EVENTS.c.payload.type),
@@ -63,9 +65,9 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> int:
     """Insert the event whose columns `values` gives (all but its id) and one delivery per
     endpoint of its organization; the event's id, which the database numbers."""
     if session.get_bind().dialect.name == "postgresql":
-        event_id: int = await session.scalar(
-            _EVENT_AND_DELIVERIES, {**values, "pending": DeliveryStatus.PENDING.value}
-        )
+        params = {"pending": DeliveryStatus.PENDING.value, "channel": CHANNEL, "what": EVENTS}
+        event_id: int = await session.scalar(_EVENT_AND_DELIVERIES, {**values, **params})
+        notified(session, EVENTS)
         return event_id
     event_id = await session.scalar(_INSERT_EVENT, values)
     organization_id: str = values["organization_id"]

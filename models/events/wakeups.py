@@ -55,6 +55,12 @@ async def announce(session: AsyncSession, *, events: bool = True) -> None:
     sent.add(what)
 
 
+def notified(session: AsyncSession, what: str = EVENTS) -> None:
+    """A statement of this transaction called pg_notify(CHANNEL, what) itself, as the outbox's
+    insert does on PostgreSQL: `announce` need not send it again."""
+    session.info.setdefault(_ANNOUNCED, set()).add(what)
+
+
 def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 

@@ -1,16 +1,21 @@
 """The customer an invoice is issued to, claimed: found, locked until commit, and its invoice
-counter advanced, in one statement."""
+counter advanced, in one statement; and, when it has none yet, given the invoice's currency."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, update
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.store.core_rows import read_only
+from models.store.inserts import table_of_model
 from models.store.tables import Customer
 
+_CUSTOMERS = table_of_model(Customer)
+# Bind names apart from column names: an UPDATE reserves those for its SET clause.
+_SET_CURRENCY = update(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("b_id"))
 # Built once per shape: on SQLite, making a statement cost more than running it.
 _CLAIM: dict[tuple[bool, bool], Any] = {}
 
@@ -27,36 +32,47 @@ async def claim_customer(
 
     One round trip where a locking read and a counter update took two. A refused invoice
     rolls it back with the rest, so numbers never skip; a concurrent one waits on the row, so
-    numbers never repeat.
+    numbers never repeat. A Core row (models/store/core_rows.py): `with_currency` is how it
+    changes.
     """
     if customer_id is None and external_id is None:
         return None
     statement = _statement(customer_id is not None, external_id is not None)
-    # Bind names apart from column names: an UPDATE reserves those for its SET clause.
     params = {
         "b_organization_id": organization_id,
         "b_id": customer_id,
         "b_external_id": external_id,
     }
-    customer: Customer | None = (await session.execute(statement, params)).scalars().first()
-    return customer
+    found = read_only(Customer, await session.execute(statement, params))
+    return found[0] if found else None
+
+
+async def with_currency(
+    session: AsyncSession, customer: Customer, currency: str, now: datetime
+) -> Customer:
+    """Rule 3 (models/invoicing): the customer takes the invoice's currency; the customer as
+    it is now."""
+    await session.execute(
+        _SET_CURRENCY, {"b_id": customer.id, "currency": currency, "updated_at": now}
+    )
+    values = {column.key: getattr(customer, column.key) for column in _CUSTOMERS.columns}
+    return Customer(**{**values, "currency": currency, "updated_at": now})
 
 
 def _statement(by_id: bool, by_external_id: bool) -> Any:
     key = (by_id, by_external_id)
     statement = _CLAIM.get(key)
     if statement is None:
+        columns = _CUSTOMERS.c
         statement = (
-            update(Customer)
-            .where(col(Customer.organization_id) == bindparam("b_organization_id"))
-            .values(invoice_seq=col(Customer.invoice_seq) + 1)
-            .returning(Customer)
-            # The row comes back whole from RETURNING: nothing in the session to synchronize.
-            .execution_options(synchronize_session=False)
+            update(_CUSTOMERS)
+            .where(columns.organization_id == bindparam("b_organization_id"))
+            .values(invoice_seq=columns.invoice_seq + 1)
+            .returning(*columns)
         )
         if by_id:
-            statement = statement.where(col(Customer.id) == bindparam("b_id"))
+            statement = statement.where(columns.id == bindparam("b_id"))
         if by_external_id:
-            statement = statement.where(col(Customer.external_id) == bindparam("b_external_id"))
+            statement = statement.where(columns.external_id == bindparam("b_external_id"))
         _CLAIM[key] = statement
     return statement

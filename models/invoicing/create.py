@@ -13,9 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.events.outbox import record_event
 from models.events.types import INVOICE_ONE_OFF_CREATED
-from models.events.wakeups import announce
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Rejected
+from models.invoicing.claims import with_currency
 from models.invoicing.payload import invoice_payload
 from models.invoicing.pricing import price
 from models.invoicing.request import OneOffInvoiceInput, normalized
@@ -120,8 +120,6 @@ async def _create(
         raise Rejected(checks.errors)
     customer = priced.customer
 
-    # Sent at commit whenever it is sent: here, before the lock below, rather than under it.
-    await announce(session)
     # The organization's row lock serializes every invoice of the organization until commit:
     # taken last, to be held briefly, and read back in the same round trip. Customer (claimed
     # when priced) before organization, always.
@@ -143,10 +141,7 @@ async def _create(
     )
 
     if customer.currency is None:  # rule 3: the customer takes the invoice's currency
-        customer.currency = priced.currency
-        customer.updated_at = now
-        session.add(customer)
-        await session.flush()
+        customer = await with_currency(session, customer, priced.currency, now)
     # Core inserts: the ORM's unit of work cost more than SQLite's own work, and these rows
     # are never read back in this transaction.
     await insert_together(
