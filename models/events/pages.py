@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.store.tables import Event
 
@@ -38,19 +39,43 @@ async def events_after(
 ) -> list[Event]:
     """The organization's events after `sequence`, in order; of those types (names) and that
     customer only, when given; up to `through` included, when given."""
-    query = (
-        select(Event)
-        .where(Event.organization_id == organization_id, Event.sequence > sequence)
-        .order_by(col(Event.sequence))
-        .limit(limit)
-    )
-    if through is not None:
-        query = query.where(Event.sequence <= through)
-    if types is not None:
-        query = query.where(col(Event.webhook_type).in_(types))
-    if customer_id is not None:
-        query = query.where(Event.customer_id == customer_id)
-    return list(await session.exec(query))
+    query = _events_after(through is not None, types is not None, customer_id is not None)
+    params = {
+        "organization_id": organization_id,
+        "sequence": sequence,
+        "limit": limit,
+        "through": through,
+        "types": list(types or ()),
+        "customer_id": customer_id,
+    }
+    return list(await session.exec(query, params=params))
+
+
+# Built once per shape: the hub polls every second, and building the statement was most of
+# what an idle poll cost.
+_SHAPES: dict[tuple[bool, bool, bool], SelectOfScalar[Event]] = {}
+
+
+def _events_after(through: bool, types: bool, customer: bool) -> SelectOfScalar[Event]:
+    query = _SHAPES.get((through, types, customer))
+    if query is None:
+        query = (
+            select(Event)
+            .where(
+                col(Event.organization_id) == bindparam("organization_id"),
+                col(Event.sequence) > bindparam("sequence"),
+            )
+            .order_by(col(Event.sequence))
+            .limit(bindparam("limit"))
+        )
+        if through:
+            query = query.where(col(Event.sequence) <= bindparam("through"))
+        if types:
+            query = query.where(col(Event.webhook_type).in_(bindparam("types", expanding=True)))
+        if customer:
+            query = query.where(col(Event.customer_id) == bindparam("customer_id"))
+        _SHAPES[(through, types, customer)] = query
+    return query
 
 
 async def load_objects(
