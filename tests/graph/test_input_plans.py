@@ -20,11 +20,17 @@ def fresh_schema() -> strawberry.Schema:
         BLUE = "blue"
 
     @strawberry.input
+    class Sub:
+        n: int
+        colours: list[Colour] | None = None
+
+    @strawberry.input
     class Line:
         code: str
         units: Decimal | None = None
         tags: list[str] | None = None
         colour: Colour = Colour.RED
+        sub: Sub | None = None
 
     @strawberry.input
     class Order:
@@ -32,6 +38,8 @@ def fresh_schema() -> strawberry.Schema:
         note: str | None = strawberry.UNSET
         customer_id: strawberry.ID | None = None
         reference: str | None  # no default: None when the client leaves it out
+        extras: list[Line | None] | None = None
+        ids: list[strawberry.ID] | None = None
 
     @strawberry.type
     class Query:
@@ -48,6 +56,12 @@ ORDERS = [
     {"lines": [{"code": "a", "units": "1.5", "tags": ["x", "y"], "colour": "BLUE"}, {"code": "b"}]},
     {"lines": [], "note": None, "customerId": "c-1", "reference": "r"},
     {"lines": [{"code": "a", "tags": None, "units": None}], "note": "n"},
+    {
+        "lines": [{"code": "a", "sub": {"n": 1, "colours": ["BLUE", "RED"]}}],
+        "extras": [None, {"code": "x", "sub": None}, {"code": "y", "sub": {"n": 2}}],
+        "ids": ["1", "2"],
+    },
+    {"lines": [], "extras": None, "ids": None},
 ]
 
 
