@@ -99,30 +99,28 @@ class FeeRow:
     created_at: datetime
 
 
-@dataclass
-class FeeTaxRow:
+@dataclass(kw_only=True)
+class _TaxRow:
+    """The columns a fee's tax and an invoice's tax share: the tax as it was when issued."""
+
     id: str
+    invoice_id: str
+    tax_id: str
+    position: int
+    tax_code: str
+    tax_name: str
+    tax_rate: Decimal
+    amount_cents: int
+
+
+@dataclass(kw_only=True)
+class FeeTaxRow(_TaxRow):
     fee_id: str
-    invoice_id: str
-    tax_id: str
-    position: int
-    tax_code: str
-    tax_name: str
-    tax_rate: Decimal
-    amount_cents: int
 
 
-@dataclass
-class InvoiceTaxRow:
-    id: str
-    invoice_id: str
-    tax_id: str
-    position: int
-    tax_code: str
-    tax_name: str
-    tax_rate: Decimal
+@dataclass(kw_only=True)
+class InvoiceTaxRow(_TaxRow):
     taxable_base_amount_cents: int
-    amount_cents: int
 
 
 @dataclass(frozen=True)
