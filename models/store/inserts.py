@@ -44,23 +44,6 @@ def table_of_model(model: type[SQLModel]) -> Table:
     return table
 
 
-def table_of(row: SQLModel) -> Table:
-    return table_of_model(type(row))
-
-
-def values_of(row: SQLModel) -> dict[str, Any]:
-    """Every column's value, as the model holds it: defaults included, since the model set
-    them when it was made."""
-    table = table_of(row)
-    return {column.key: getattr(row, column.key) for column in table.columns}
-
-
-async def insert_rows(session: AsyncSession, rows: Sequence[SQLModel]) -> None:
-    """Insert rows of one table, all in one statement (executemany for several)."""
-    if rows:
-        await insert_values(session, table_of(rows[0]), [values_of(row) for row in rows])
-
-
 async def insert_values(
     session: AsyncSession, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
