@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, or_
-from sqlmodel import col, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.store.core_rows import execute_core, read_only
+from models.store.inserts import table_of_model
 from models.store.tables import AddOnTax, CustomerTax, Tax
 
 
@@ -22,33 +23,41 @@ class ApplicableTaxes:
     defaults: list[Tax]  # the organization's
 
 
+_TAXES, _ADD_ON_TAXES = table_of_model(Tax), table_of_model(AddOnTax)
+_CUSTOMER_TAXES = table_of_model(CustomerTax)
 # One round trip instead of three, and built once: on SQLite, making the statement cost
-# more than running it. A tax linked to several of the add-ons comes once per link.
+# more than running it. A tax linked to several of the add-ons comes once per link. Core
+# rows (models/store/core_rows.py): each is a tax's columns, then the two links, labelled
+# apart from them.
 _APPLICABLE = (
-    select(Tax, col(AddOnTax.add_on_id), col(CustomerTax.customer_id))
+    select(
+        _TAXES,
+        _ADD_ON_TAXES.c.add_on_id.label("linked_add_on_id"),
+        _CUSTOMER_TAXES.c.customer_id.label("linked_customer_id"),
+    )
     .outerjoin(
-        AddOnTax,
+        _ADD_ON_TAXES,
         and_(
-            col(AddOnTax.tax_id) == Tax.id,
-            col(AddOnTax.add_on_id).in_(bindparam("add_on_ids", expanding=True)),
+            _ADD_ON_TAXES.c.tax_id == _TAXES.c.id,
+            _ADD_ON_TAXES.c.add_on_id.in_(bindparam("add_on_ids", expanding=True)),
         ),
     )
     .outerjoin(
-        CustomerTax,
+        _CUSTOMER_TAXES,
         and_(
-            col(CustomerTax.tax_id) == Tax.id,
-            col(CustomerTax.customer_id) == bindparam("customer_id"),
+            _CUSTOMER_TAXES.c.tax_id == _TAXES.c.id,
+            _CUSTOMER_TAXES.c.customer_id == bindparam("customer_id"),
         ),
     )
     .where(
-        col(Tax.organization_id) == bindparam("organization_id"),
+        _TAXES.c.organization_id == bindparam("organization_id"),
         or_(
-            col(AddOnTax.add_on_id).is_not(None),
-            col(CustomerTax.customer_id).is_not(None),
-            col(Tax.applied_to_organization),
+            _ADD_ON_TAXES.c.add_on_id.is_not(None),
+            _CUSTOMER_TAXES.c.customer_id.is_not(None),
+            _TAXES.c.applied_to_organization,
         ),
     )
-    .order_by(col(Tax.code))
+    .order_by(_TAXES.c.code)
 )
 
 
@@ -59,21 +68,19 @@ async def applicable_taxes(
     add_on_ids: Sequence[str],
     customer_id: str | None,
 ) -> ApplicableTaxes:
-    rows = await session.exec(
-        _APPLICABLE,
-        params={
-            "organization_id": organization_id,
-            "add_on_ids": list(add_on_ids),
-            "customer_id": customer_id,
-        },
-    )
+    params = {
+        "organization_id": organization_id,
+        "add_on_ids": list(add_on_ids),
+        "customer_id": customer_id,
+    }
+    rows = (await execute_core(session, _APPLICABLE, params)).all()
     of_add_ons: dict[str, list[Tax]] = {add_on_id: [] for add_on_id in add_on_ids}
     of_customer: dict[str, Tax] = {}
     defaults: dict[str, Tax] = {}
-    for tax, add_on_id, of_this_customer in rows:
-        if add_on_id is not None:
-            of_add_ons[add_on_id].append(tax)
-        if of_this_customer is not None:
+    for row, tax in zip(rows, read_only(Tax, rows), strict=True):
+        if row.linked_add_on_id is not None:
+            of_add_ons[row.linked_add_on_id].append(tax)
+        if row.linked_customer_id is not None:
             of_customer[tax.id] = tax
         if tax.applied_to_organization:
             defaults[tax.id] = tax

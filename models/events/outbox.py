@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.events.event_rows import insert_event
+from models.events.event_rows import Rows, insert_event
 from models.events.types import EVENT_TYPES, EventType
 from models.events.wakeups import announce
 from models.store.columns import utcnow
@@ -26,6 +26,7 @@ async def record_event(
     customer_id: str | None = None,
     sequence: int | None = None,
     occurred_at: datetime | None = None,
+    rows: Rows = (),
 ) -> RecordedEvent:
     """Write the event, one delivery per webhook endpoint, and the wake-up for after commit.
 
@@ -35,7 +36,9 @@ async def record_event(
     took from the same counter (`Organization.event_seq`, with `bump`) in this transaction;
     either way the organization's row stays locked until commit, so events commit in
     sequence order, which readers rely on. `occurred_at` defaults to now, taken after that
-    lock so that it rises with the sequence.
+    lock so that it rises with the sequence. `rows` are the rows the event announces, not
+    yet inserted (parents first, as `insert_together` takes them): on PostgreSQL they and
+    the event are one statement.
     """
     if EVENT_TYPES.get(event_type.name) is not event_type:
         # A type outside the list would reach consumers undocumented and unfiltered.
@@ -55,7 +58,7 @@ async def record_event(
         "occurred_at": occurred_at,
     }
     # The database numbers it.
-    event = RecordedEvent(id=await insert_event(session, values), **values)
+    event = RecordedEvent(id=await insert_event(session, values, rows), **values)
     await announce(session)
     return event
 

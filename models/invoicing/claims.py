@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.store.core_rows import read_only
+from models.store.core_rows import execute_core, read_only
 from models.store.inserts import table_of_model
 from models.store.tables import Customer
 
@@ -43,7 +43,7 @@ async def claim_customer(
         "b_id": customer_id,
         "b_external_id": external_id,
     }
-    found = read_only(Customer, await session.execute(statement, params))
+    found = read_only(Customer, await execute_core(session, statement, params))
     return found[0] if found else None
 
 
@@ -52,8 +52,8 @@ async def with_currency(
 ) -> Customer:
     """Rule 3 (models/invoicing): the customer takes the invoice's currency; the customer as
     it is now."""
-    await session.execute(
-        _SET_CURRENCY, {"b_id": customer.id, "currency": currency, "updated_at": now}
+    await execute_core(
+        session, _SET_CURRENCY, {"b_id": customer.id, "currency": currency, "updated_at": now}
     )
     values = {column.key: getattr(customer, column.key) for column in _CUSTOMERS.columns}
     return Customer(**{**values, "currency": currency, "updated_at": now})

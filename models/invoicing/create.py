@@ -23,7 +23,7 @@ from models.invoicing.rows import InvoiceRow, Issuer, Sequences, invoice_rows
 from models.store.columns import utcnow
 from models.store.counters import take
 from models.store.db import Database
-from models.store.inserts import insert_together, table_of_model
+from models.store.inserts import table_of_model
 from models.store.tables import (
     Fee,
     FeeAppliedTax,
@@ -142,18 +142,6 @@ async def _create(
 
     if customer.currency is None:  # rule 3: the customer takes the invoice's currency
         customer = await with_currency(session, customer, priced.currency, now)
-    # Core inserts: the ORM's unit of work cost more than SQLite's own work, and these rows
-    # are never read back in this transaction.
-    await insert_together(
-        session,
-        [
-            (_INVOICES, [vars(rows.invoice)]),
-            (_FEES, [vars(fee) for fee in rows.fees]),
-            (_FEE_TAXES, [vars(t) for taxes in rows.fee_taxes.values() for t in taxes]),
-            (_INVOICE_TAXES, [vars(tax) for tax in rows.applied_taxes]),
-        ],
-    )
-
     payload = invoice_payload(
         rows.invoice,
         customer,
@@ -171,5 +159,13 @@ async def _create(
         customer_id=customer.id,
         sequence=event_seq,
         occurred_at=now,
+        # Core inserts with the event's (one statement on PostgreSQL): the ORM's unit of work
+        # cost more than SQLite's own work, and these rows are never read back here.
+        rows=[
+            (_INVOICES, [vars(rows.invoice)]),
+            (_FEES, [vars(fee) for fee in rows.fees]),
+            (_FEE_TAXES, [vars(t) for taxes in rows.fee_taxes.values() for t in taxes]),
+            (_INVOICE_TAXES, [vars(tax) for tax in rows.applied_taxes]),
+        ],
     )
     return CreatedInvoice(rows.invoice, replayed=False)

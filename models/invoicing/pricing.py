@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, or_
-from sqlmodel import col, select
+from sqlalchemy import bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing import arithmetic
@@ -24,6 +23,8 @@ from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Path
 from models.invoicing.claims import claim_customer
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
+from models.store.core_rows import execute_core, read_only
+from models.store.inserts import table_of_model
 from models.store.tables import AddOn, Customer, Tax
 
 
@@ -113,13 +114,15 @@ async def _load_customer(
     return customer
 
 
-# Built once: on SQLite, making the statement cost more than running it.
-_ADD_ONS = select(AddOn).where(
-    col(AddOn.organization_id) == bindparam("organization_id"),
-    col(AddOn.deleted_at).is_(None),
+_ADD_ON_COLUMNS = table_of_model(AddOn).c
+# Built once: on SQLite, making the statement cost more than running it. Core rows
+# (models/store/core_rows.py): an invoice only reads its add-ons.
+_ADD_ONS = select(table_of_model(AddOn)).where(
+    _ADD_ON_COLUMNS.organization_id == bindparam("organization_id"),
+    _ADD_ON_COLUMNS.deleted_at.is_(None),
     or_(
-        col(AddOn.id).in_(bindparam("ids", expanding=True)),
-        col(AddOn.code).in_(bindparam("codes", expanding=True)),
+        _ADD_ON_COLUMNS.id.in_(bindparam("ids", expanding=True)),
+        _ADD_ON_COLUMNS.code.in_(bindparam("codes", expanding=True)),
     ),
 )
 
@@ -132,7 +135,7 @@ async def _load_add_ons(
     rows: list[AddOn] = []
     if ids or codes:
         params = {"organization_id": organization_id, "ids": list(ids), "codes": list(codes)}
-        rows = list(await session.exec(_ADD_ONS, params=params))
+        rows = read_only(AddOn, await execute_core(session, _ADD_ONS, params))
     by_id = {row.id: row for row in rows}
     by_code = {row.code: row for row in rows}
     found: list[AddOn | None] = []

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Row
+from sqlalchemy import CursorResult, Executable, Row
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 Model = TypeVar("Model")
 
@@ -18,3 +19,13 @@ def read_only(model: type[Model], rows: Iterable[Row[Any]]) -> list[Model]:
     relationships, not writable)."""
     del model  # the type is the caller's promise: the rows come from this model's table
     return cast(list[Model], list(rows))
+
+
+async def execute_core(
+    session: AsyncSession, statement: Executable, params: Any = None
+) -> CursorResult[Any]:
+    """A Core statement run on the session's connection, in its transaction: the session's own
+    `execute` sets up ORM compile and result state first, which on PostgreSQL cost about a
+    tenth of an invoice's CPU for statements that need none of it."""
+    connection = await session.connection()
+    return await connection.execute(statement, params)

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Update, bindparam, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.store.core_rows import execute_core
+
 # Built once per shape: constructing the statement cost more than running it on SQLite.
 _STATEMENTS: dict[tuple[Any, tuple[str, ...], tuple[str, ...]], Update] = {}
 
@@ -35,7 +37,7 @@ async def take(
     A rolled-back transaction takes its increment with it, so numbers never skip; a
     concurrent writer waits on the row lock, so numbers never repeat.
     """
-    result = await session.execute(_statement(table, counters, also), {"row_id": row_id})
+    result = await execute_core(session, _statement(table, counters, also), {"row_id": row_id})
     return tuple(result.one())
 
 

@@ -4,10 +4,13 @@ back in the transaction, the ORM's unit of work costs more than the database's o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
+    CursorResult,
     Executable,
     Insert,
     Select,
@@ -22,6 +25,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine.default import DefaultDialect
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.store.core_rows import execute_core
 
 _INSERTS: dict[Table, Insert] = {}
 # Past this many values, one statement per table: PostgreSQL takes at most 32,767
@@ -49,29 +54,45 @@ async def insert_values(
 ) -> None:
     """Insert rows given as column values (every column), all in one statement."""
     if rows:
-        await session.execute(_insert(table), rows[0] if len(rows) == 1 else list(rows))
+        await execute_core(session, _insert(table), rows[0] if len(rows) == 1 else list(rows))
+
+
+# Compared and hashed by identity: a tail is a module's constant, and a key of the cache below.
+@dataclass(frozen=True, eq=False)
+class Tail:
+    """More of the same statement after the rows, on PostgreSQL: further CTEs (text, which
+    may name the rows' CTEs `inserted_<n>`), the final SELECT, and their typed parameters."""
+
+    ctes: str
+    select: str
+    binds: tuple[BindParameter[Any], ...] = ()
 
 
 async def insert_together(
-    session: AsyncSession, parts: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]]
-) -> None:
+    session: AsyncSession,
+    parts: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]],
+    tail: Tail | None = None,
+    tail_params: Mapping[str, Any] | None = None,
+) -> CursorResult[Any] | None:
     """Insert rows of several tables, parents before children.
 
     PostgreSQL takes them in one statement, one data-modifying CTE per table (foreign keys are
     checked at the end of the statement, once every row is in): one round trip where there
     were one per table, and the organization's lock, when the caller holds it, held that much
-    less. SQLite has no INSERT in a WITH clause: one statement per table there.
+    less. With a `tail`, the rows and the tail are that one statement, whose result is
+    returned. SQLite has no INSERT in a WITH clause: one statement per table there, and None
+    (the caller runs its tail's work itself), as past `MAX_VALUES_TOGETHER`.
     """
     parts = [(table, rows) for table, rows in parts if rows]
     values = sum(len(rows) * len(table.columns) for table, rows in parts)
     if (
-        len(parts) < 2
+        (len(parts) < 2 and tail is None)
         or values > MAX_VALUES_TOGETHER
         or session.get_bind().dialect.name != "postgresql"
     ):
         for table, rows in parts:
             await insert_values(session, table, rows)
-        return
+        return None
     shape = tuple((table, len(rows)) for table, rows in parts)
     params = {
         _bind_name(index, number, key): value
@@ -79,7 +100,7 @@ async def insert_together(
         for number, row in enumerate(rows)
         for key, value in row.items()
     }
-    await session.execute(_together(shape), params)
+    return await execute_core(session, _together(shape, tail), {**params, **(tail_params or {})})
 
 
 def _bind_name(part: int, row: int, column: str) -> str:
@@ -87,7 +108,7 @@ def _bind_name(part: int, row: int, column: str) -> str:
 
 
 @lru_cache(maxsize=128)
-def _together(shape: tuple[tuple[Table, int], ...]) -> Executable:
+def _together(shape: tuple[tuple[Table, int], ...], tail: Tail | None) -> Executable:
     # Built once per shape (tables and row counts) and kept as text with typed parameters:
     # SQLAlchemy does not cache a statement with data-modifying CTEs, and compiling it anew
     # for every invoice cost more than the round trips it saves.
@@ -112,7 +133,18 @@ def _together(shape: tuple[tuple[Table, int], ...]) -> Executable:
         .cte(f"inserted_{index}")
         for index, (table, count) in enumerate(shape)
     ]
-    statement: Select[Any] = select(literal_column("1")).add_cte(*ctes)
-    # Rendered generically: text() would not see its parameters through PostgreSQL's casts.
-    sql = str(statement.compile(dialect=_GENERIC))
-    return text(sql).bindparams(*binds)
+    if tail is None:
+        statement: Select[Any] = select(literal_column("1")).add_cte(*ctes)
+        # Rendered generically: text() would not see its parameters through PostgreSQL's casts.
+        return text(str(statement.compile(dialect=_GENERIC))).bindparams(*binds)
+    if not ctes:
+        sql = f"WITH {tail.ctes}\n{tail.select}"
+    else:
+        rendered = str(select(literal_column("1")).add_cte(*ctes).compile(dialect=_GENERIC))
+        head, _, last = rendered.rpartition("SELECT 1")
+        head = head.rstrip()
+        # The rows' CTEs and nothing else, whatever SQLAlchemy's version renders.
+        assert head.startswith("WITH "), rendered
+        assert not last, rendered
+        sql = f"{head},\n{tail.ctes}\n{tail.select}"
+    return text(sql).bindparams(*binds, *tail.binds)

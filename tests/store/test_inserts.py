@@ -1,5 +1,6 @@
 """Rows of several tables inserted together (models/store/inserts.py): one statement on
-PostgreSQL, one per table on SQLite, and the same rows either way."""
+PostgreSQL, the invoice's event and its NOTIFY included, one per table on SQLite, and the
+same rows either way."""
 
 from __future__ import annotations
 
@@ -47,11 +48,18 @@ async def test_an_invoices_rows_go_in_one_statement_on_postgresql(
     assert created["userErrors"] == []
     parts = ("invoices", "fees", "fee_applied_taxes", "invoice_applied_taxes")
     together = [s for s in inserts if all(f"INSERT INTO {table} " in s for table in parts)]
+    with_event = [s for s in inserts if "INSERT INTO events " in s]
+    assert len(with_event) == 1
     if api.db.dialect == "postgresql" and not too_many:
-        assert len(together) == 1
+        assert together == with_event
+        assert "INSERT INTO webhook_deliveries " in together[0]
+        assert "pg_notify" in together[0]
+        assert len(inserts) == 1
     else:
         assert together == []
         assert len([s for s in inserts if s.startswith("INSERT INTO fee")]) == 2
+        # Past the limit on PostgreSQL, the event goes alone after the rows.
+        assert not any("INSERT INTO invoices " in s for s in with_event)
     async with api.db.read() as session:
         invoice_id = created["invoice"]["id"]
         counts = [
@@ -60,4 +68,10 @@ async def test_an_invoices_rows_go_in_one_statement_on_postgresql(
             )
             for model in (tables.Fee, tables.FeeAppliedTax, tables.InvoiceAppliedTax)
         ]
+        events = await session.scalar(
+            select(func.count())
+            .select_from(tables.Event)
+            .where(tables.Event.object_id == invoice_id)
+        )
     assert counts == [3, 3, 2]
+    assert events == 1
