@@ -5,7 +5,7 @@ models/invoicing/pricing.py's `_fee_taxes`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypedDict
 
@@ -155,6 +155,14 @@ async def taxes_by_code(
             select(Tax).where(Tax.organization_id == organization_id, col(Tax.code).in_(wanted))
         )
     }
+    return pick_by_code(found, codes, field)
+
+
+def pick_by_code(
+    found: Mapping[str, Tax], codes: Sequence[str], field: Path
+) -> tuple[list[Tax], list[InputError]]:
+    """`taxes_by_code` from taxes already read, by code."""
+    wanted = list(dict.fromkeys(codes))
     errors = [
         InputError(ErrorCode.TAX_NOT_FOUND, (*field, str(index)), f"no tax with code {code!r}")
         for index, code in enumerate(codes)

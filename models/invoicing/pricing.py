@@ -12,19 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing import arithmetic
-from models.catalog.applicable_taxes import applicable_taxes
 from models.catalog.customers import find_customer
-from models.catalog.taxes import taxes_by_code
+from models.catalog.invoice_catalog import InvoiceCatalog, invoice_catalog
+from models.catalog.taxes import pick_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Path
 from models.invoicing.claims import claim_customer
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
-from models.store.core_rows import execute_core, read_only
-from models.store.inserts import table_of_model
 from models.store.tables import AddOn, Customer, Tax
 
 
@@ -58,8 +55,9 @@ async def price(
     """
     refused = {error.field for error in checks.errors}
     customer = await _load_customer(session, organization_id, request, checks, lock=lock)
-    add_ons = await _load_add_ons(session, organization_id, request.fees, checks)
-    fee_taxes = await _fee_taxes(session, organization_id, request, customer, add_ons, checks)
+    catalog = await _read_catalog(session, organization_id, request.fees, customer)
+    add_ons = _add_ons(catalog, request.fees, checks)
+    fee_taxes = _fee_taxes(request, customer, add_ons, catalog, checks)
     currency = _invoice_currency(request, customer, add_ons, refused, checks)
     unit_amounts = _unit_amounts(request, add_ons, currency, refused, checks)
     if checks.errors:
@@ -114,28 +112,31 @@ async def _load_customer(
     return customer
 
 
-_ADD_ON_COLUMNS = table_of_model(AddOn).c
-# Built once: on SQLite, making the statement cost more than running it. Core rows
-# (models/store/core_rows.py): an invoice only reads its add-ons.
-_ADD_ONS = select(table_of_model(AddOn)).where(
-    _ADD_ON_COLUMNS.organization_id == bindparam("organization_id"),
-    _ADD_ON_COLUMNS.deleted_at.is_(None),
-    or_(
-        _ADD_ON_COLUMNS.id.in_(bindparam("ids", expanding=True)),
-        _ADD_ON_COLUMNS.code.in_(bindparam("codes", expanding=True)),
-    ),
-)
-
-
-async def _load_add_ons(
-    session: AsyncSession, organization_id: str, fees: Sequence[FeeInput], checks: Checks
-) -> list[AddOn | None]:
+async def _read_catalog(
+    session: AsyncSession,
+    organization_id: str,
+    fees: Sequence[FeeInput],
+    customer: Customer | None,
+) -> InvoiceCatalog:
     ids = {fee.add_on_id for fee in fees if fee.add_on_id is not None}
     codes = {fee.add_on_code for fee in fees if fee.add_on_id is None and fee.add_on_code}
-    rows: list[AddOn] = []
-    if ids or codes:
-        params = {"organization_id": organization_id, "ids": list(ids), "codes": list(codes)}
-        rows = read_only(AddOn, await execute_core(session, _ADD_ONS, params))
+    tax_codes = {code for fee in fees for code in fee.tax_codes or ()}
+    if not ids and not codes and not tax_codes and customer is None:
+        return InvoiceCatalog([], {}, [], [], {})
+    return await invoice_catalog(
+        session,
+        organization_id,
+        add_on_ids=list(ids),
+        add_on_codes=list(codes),
+        tax_codes=list(tax_codes),
+        customer_id=None if customer is None else customer.id,
+    )
+
+
+def _add_ons(
+    catalog: InvoiceCatalog, fees: Sequence[FeeInput], checks: Checks
+) -> list[AddOn | None]:
+    rows = catalog.add_ons
     by_id = {row.id: row for row in rows}
     by_code = {row.code: row for row in rows}
     found: list[AddOn | None] = []
@@ -189,12 +190,11 @@ def _invoice_currency(
     return currencies.pop()
 
 
-async def _fee_taxes(
-    session: AsyncSession,
-    organization_id: str,
+def _fee_taxes(
     request: OneOffInvoiceInput,
     customer: Customer | None,
     add_ons: Sequence[AddOn | None],
+    catalog: InvoiceCatalog,
     checks: Checks,
 ) -> list[list[Tax] | None]:
     """Rule 7 (models/invoicing), the one place taxes are chosen: the fee's own codes ?? the
@@ -203,31 +203,18 @@ async def _fee_taxes(
     A fee's own codes are checked whatever else failed; None for a fee whose taxes hang on an
     add-on or a customer that was not found.
     """
-    add_on_ids = list(dict.fromkeys(a.id for a in add_ons if a is not None))
-    add_on_taxes: dict[str, list[Tax]] = {}
-    fallback: list[Tax] | None = None
-    if add_on_ids or customer is not None:
-        found = await applicable_taxes(
-            session,
-            organization_id,
-            add_on_ids=add_on_ids,
-            customer_id=None if customer is None else customer.id,
-        )
-        add_on_taxes = found.of_add_ons
-        if customer is not None:
-            fallback = found.of_customer or found.defaults
+    fallback = None if customer is None else (catalog.taxes_of_customer or catalog.defaults)
     chosen: list[list[Tax] | None] = []
     for index, (fee, add_on) in enumerate(zip(request.fees, add_ons, strict=True)):
         if fee.tax_codes is not None:
-            taxes, errors = await taxes_by_code(
-                session, organization_id, fee.tax_codes, ("fees", str(index), "taxCodes")
-            )
+            field = ("fees", str(index), "taxCodes")
+            taxes, errors = pick_by_code(catalog.by_code, fee.tax_codes, field)
             checks.errors.extend(errors)
             chosen.append(taxes)
         elif add_on is None:
             chosen.append(None)
         else:
-            chosen.append(add_on_taxes[add_on.id] or fallback)
+            chosen.append(catalog.taxes_of_add_ons[add_on.id] or fallback)
     return chosen
 
 
