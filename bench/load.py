@@ -8,6 +8,7 @@ statement count over the run.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.procs import REPO_ROOT, Server, cpu_seconds, statements
+from bench.procs import REPO_ROOT, Server, cpu_seconds, machine_busy_seconds, statements
 
 MARK = "BENCH_JSON "
 DRAIN = 0.3
@@ -65,6 +66,9 @@ class Load:
     cpu_seconds: float = 0.0
     # Statements the requests ran themselves, per request the server saw; None from a floor.
     statements: float | None = None
+    # Share of the machine's cores busy during the run (with anything: servers, databases,
+    # load clients), 0 to 1.
+    machine_busy: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -89,11 +93,13 @@ def drive(
             for n, (server, connections) in enumerate(targets)
         ]
         before = [_counters(server) for server, _ in targets]
+        busy_before, started = machine_busy_seconds(), time.monotonic()
         processes = [
             subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
             for command in commands
         ]
         outputs = [process.communicate()[0] for process in processes]
+        busy = (machine_busy_seconds() - busy_before) / (time.monotonic() - started)
         after = [_counters(server) for server, _ in targets]
     # Requests still in flight when the clients stop are let finish before the next run.
     time.sleep(DRAIN)
@@ -101,6 +107,7 @@ def drive(
     for output, (cpu0, sql0), (cpu1, sql1) in zip(outputs, before, after, strict=True):
         load = _parse(output)
         load.cpu_seconds = cpu1 - cpu0
+        load.machine_busy = busy / (os.cpu_count() or 1)
         if sql0 is not None and sql1 is not None and sql1["requests"] > sql0["requests"]:
             ran = sql1["request_statements"] - sql0["request_statements"]
             load.statements = ran / (sql1["requests"] - sql0["requests"])
@@ -120,6 +127,7 @@ def combined(loads: list[Load]) -> Load:
         p50_ms=max(load.p50_ms for load in loads),
         p99_ms=max(load.p99_ms for load in loads),
         cpu_seconds=sum(load.cpu_seconds for load in loads),
+        machine_busy=max(load.machine_busy for load in loads),
         statements=None
         if None in sql
         else sum((s or 0) * w for s, w in zip(sql, weights, strict=True)) / max(1, sum(weights)),

@@ -42,6 +42,7 @@ class Figures:
     statements: float | None
     requests: int
     errors: int
+    machine_busy: float = 0.0  # share of the machine's cores busy, as in Load
 
     @classmethod
     def of(cls, loads: list[Load]) -> Figures:
@@ -54,6 +55,7 @@ class Figures:
             statements=median(counted) if counted else None,
             requests=sum(load.requests for load in loads),
             errors=sum(load.errors for load in loads),
+            machine_busy=median([load.machine_busy for load in loads]),
         )
 
     def text(self) -> str:

@@ -83,6 +83,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine spent on anything but idling, so far: servers,
+    databases and load clients alike."""
+    first = Path("/proc/stat").read_text().splitlines()[0].split()
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[1:9])
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
 def statements(server: Server) -> dict[str, int] | None:
     """The project server's statement counts (bench/counting_server.py); None from a floor."""
     with server.client(timeout=5.0) as client:

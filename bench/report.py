@@ -22,9 +22,13 @@ class Row:
     target: str = "—"
     met: bool | None = None
     figures: dict[str, Any] = field(default_factory=dict)
+    # Not met, and the machine cannot meet it whatever the code does (the row says why).
+    bound_here: bool = False
 
     @property
     def result(self) -> str:
+        if self.bound_here and not self.met:
+            return "NOT MEASURABLE HERE"
         return {True: "MET", False: "NOT MET", None: "—"}[self.met]
 
 
