@@ -72,9 +72,7 @@ async def insert_event(session: AsyncSession, values: dict[str, Any], rows: Rows
     if session.get_bind().dialect.name == "postgresql":
         params = {"pending": DeliveryStatus.PENDING.value, "channel": CHANNEL, "what": EVENTS}
         result = await insert_together(session, rows, _EVENT_AND_DELIVERIES, {**values, **params})
-        if result is None:  # too many rows for one statement: they are in, the event goes alone
-            result = await insert_together(session, (), _EVENT_AND_DELIVERIES, {**values, **params})
-        assert result is not None
+        assert result is not None  # PostgreSQL always runs the tail
         event_id: int = result.scalar_one()
         notified(session, EVENTS)
         return event_id

@@ -79,20 +79,19 @@ async def insert_together(
     PostgreSQL takes them in one statement, one data-modifying CTE per table (foreign keys are
     checked at the end of the statement, once every row is in): one round trip where there
     were one per table, and the organization's lock, when the caller holds it, held that much
-    less. With a `tail`, the rows and the tail are that one statement, whose result is
-    returned. SQLite has no INSERT in a WITH clause: one statement per table there, and None
-    (the caller runs its tail's work itself), as past `MAX_VALUES_TOGETHER`.
+    less. A `tail` rides in that statement (alone after them, past `MAX_VALUES_TOGETHER`),
+    and its result is returned. SQLite has no INSERT in a WITH clause: one statement per
+    table there, and None (a caller with a tail does its work itself).
     """
     parts = [(table, rows) for table, rows in parts if rows]
     values = sum(len(rows) * len(table.columns) for table, rows in parts)
-    if (
-        (len(parts) < 2 and tail is None)
-        or values > MAX_VALUES_TOGETHER
-        or session.get_bind().dialect.name != "postgresql"
-    ):
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if not postgresql or values > MAX_VALUES_TOGETHER or (len(parts) < 2 and tail is None):
         for table, rows in parts:
             await insert_values(session, table, rows)
-        return None
+        if not postgresql or tail is None:
+            return None
+        parts = []  # in already: the tail goes alone
     shape = tuple((table, len(rows)) for table, rows in parts)
     params = {
         _bind_name(index, number, key): value
