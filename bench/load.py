@@ -87,12 +87,17 @@ def drive(
     targets: list[tuple[Server, int]], bodies: list[str], key: str, seconds: float
 ) -> list[Load]:
     """Load every (server, connections) target at once for `seconds`; one Load per target."""
+    return drive_apart([(server, n, bodies, key) for server, n in targets], seconds)
+
+
+def drive_apart(targets: list[tuple[Server, int, list[str], str]], seconds: float) -> list[Load]:
+    """`drive`, each target with its own bodies and API key (say, another organization's)."""
     with tempfile.TemporaryDirectory() as folder:
         commands = [
             _command(server, connections, bodies, key, seconds, Path(folder) / f"{n}")
-            for n, (server, connections) in enumerate(targets)
+            for n, (server, connections, bodies, key) in enumerate(targets)
         ]
-        before = [_counters(server) for server, _ in targets]
+        before = [_counters(server) for server, *_ in targets]
         busy_before, started = machine_busy_seconds(), time.monotonic()
         processes = [
             subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT)
@@ -100,7 +105,7 @@ def drive(
         ]
         outputs = [process.communicate()[0] for process in processes]
         busy = (machine_busy_seconds() - busy_before) / (time.monotonic() - started)
-        after = [_counters(server) for server, _ in targets]
+        after = [_counters(server) for server, *_ in targets]
     # Requests still in flight when the clients stop are let finish before the next run.
     time.sleep(DRAIN)
     loads = []

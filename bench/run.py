@@ -113,7 +113,7 @@ class Bench:
             why = f"no PostgreSQL at {self.postgres}"
             return [
                 skipped(key, f"createOneOffInvoice, PostgreSQL ({key})", why)
-                for key in ("b1", "b2", "b3", "g1")
+                for key in ("b1", "b2", "b3", "g1", "g3")
             ]
         try:
             first = start_project(url, LOGS)
@@ -124,7 +124,8 @@ class Bench:
             self.stop(floor)
             second = start_project(url, LOGS)
             self.servers.append(second)
-            rows += rows_write.two_processes(self.plan, first, second, payer)
+            other = await tenant(first, "Bench postgres, another organization")
+            rows += rows_write.two_processes(self.plan, first, second, payer, other)
             self.stop(first, second)
             return rows
         finally:
