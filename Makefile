@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint schema clean bench
+.PHONY: install run test lint schema clean bench document-locales
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/oneoff export-schema > schema.graphql
+
+# The locales invoice documents refuse, as the fonts they embed and babel's data decide.
+document-locales: $(STAMP)
+	$(BIN)/python -m tests.documents.font_coverage > models/inputs/document_locales.py
 
 # wrk drives the load when it is there (installed quietly as root with apt-get when missing);
 # otherwise bench/pyload.py does. ARGS or BENCH_ARGS go to bench/run.py, e.g. ARGS=--quick.

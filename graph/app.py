@@ -22,6 +22,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from graph import documents
 from graph.context import Context
 from graph.schema import schema
 from graph.subscription_slots import SubscriptionSlots
@@ -205,6 +206,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/health", health),
+            Route(documents.PATH, documents.invoice_document, methods=["GET", "HEAD"]),
             # Every method reaches the view, so that even a PUT is answered in JSON.
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),

@@ -47,6 +47,12 @@ class Customer:
     zipcode: str | None = strawberry.field(description="Postal code.")
     state: str | None = strawberry.field(description="State or region.")
     country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code.")
+    tax_identification_number: str | None = strawberry.field(
+        description="Tax identification number (a VAT number, say), printed on its invoices."
+    )
+    document_locale: str | None = strawberry.field(
+        description="BCP 47 locale of its invoice documents; the organization's when null."
+    )
     created_at: datetime = strawberry.field(description="When the customer was created.")
     updated_at: datetime = strawberry.field(description="When the customer was last changed.")
 
@@ -64,7 +70,7 @@ class Customer:
     async def invoices(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[Invoice, strawberry.lazy("graph.invoices")]]:
-        from graph.invoices import invoice_page
+        from graph.invoice_queries import invoice_page
 
         return await invoice_page(info, first, after, str(self.id), load_parts=False)
 
@@ -85,6 +91,8 @@ class Customer:
             zipcode=row.zipcode,
             state=row.state,
             country=row.country,
+            tax_identification_number=row.tax_identification_number,
+            document_locale=row.document_locale,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -120,6 +128,15 @@ class CustomerChanges:
     country: str | None = strawberry.field(
         default=strawberry.UNSET, description="ISO 3166 alpha-2 country code."
     )
+    tax_identification_number: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Tax identification number (a VAT number, say), up to 64 characters.",
+    )
+    document_locale: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BCP 47 locale of its invoice documents (en, fr, pt-BR…); null for the "
+        "organization's.",
+    )
     tax_codes: list[str] | None = strawberry.field(
         default=strawberry.UNSET,
         description="Codes of the customer's taxes ([] for none); an update replaces them.",
@@ -141,6 +158,8 @@ class CustomerChanges:
                 zipcode=self.zipcode,
                 state=self.state,
                 country=self.country,
+                tax_identification_number=self.tax_identification_number,
+                document_locale=self.document_locale,
                 tax_codes=self.tax_codes,
             )
         )

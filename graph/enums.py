@@ -54,7 +54,11 @@ graphql_enum(
 graphql_enum(
     InvoiceStatus,
     description="Lifecycle status; one-off invoices are finalized when created.",
-    values={InvoiceStatus.FINALIZED: "Issued; it no longer changes."},
+    values={
+        InvoiceStatus.FINALIZED: "Issued: its number, lines and amounts no longer change.",
+        InvoiceStatus.VOIDED: "Cancelled by voidInvoice: nothing is owed; it keeps its number "
+        "and amounts, so the numbering has no gap.",
+    },
 )
 graphql_enum(
     PaymentStatus,

@@ -34,6 +34,10 @@ UserErrorCode = graphql_enum(
         "price in the invoice's.",
         ErrorCode.IDEMPOTENCY_KEY_REUSED: "This idempotency key was used with a different input.",
         ErrorCode.LAST_API_KEY: "The organization's last live key cannot be revoked.",
+        ErrorCode.INVOICE_NOT_FOUND: "No such invoice in your organization.",
+        ErrorCode.INVOICE_VOIDED: "The invoice is voided: its payment status no longer changes.",
+        ErrorCode.INVOICE_NOT_VOIDABLE: "Only a PENDING or FAILED invoice that is not voided "
+        "yet can be voided.",
     },
 )
 

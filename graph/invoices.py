@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graph.connection import Connection, paged
 from graph.context import Info
 from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus
 from graph.scalars import BigInt, CurrencyCode, currency_of
-from graph.selection import requested_names
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing import reads
+from models.invoicing.filters import is_overdue, today
 from models.invoicing.rows import InvoiceRow
 from models.store import tables
 
 if TYPE_CHECKING:
-    from sqlmodel.ext.asyncio.session import AsyncSession
-
     from graph.add_ons import AddOn
     from graph.customers import Customer
 
@@ -144,9 +141,20 @@ class Invoice:
     number: str = strawberry.field(description="Gapless, unique document number.")
     sequential_id: int = strawberry.field(description="Position among the customer's invoices.")
     invoice_type: InvoiceType = strawberry.field(description="Always ONE_OFF here.")
-    status: InvoiceStatus = strawberry.field(description="FINALIZED at creation.")
+    status: InvoiceStatus = strawberry.field(
+        description="FINALIZED at creation; VOIDED once voidInvoice cancelled it."
+    )
     payment_status: PaymentStatus = strawberry.field(
-        description="PENDING when there is something to pay, else SUCCEEDED."
+        description="At creation PENDING when there is something to pay, else SUCCEEDED; "
+        "then as updateInvoicePaymentStatus set it."
+    )
+    payment_status_updated_at: datetime | None = strawberry.field(
+        description="When updateInvoicePaymentStatus last changed paymentStatus; null since issue."
+    )
+    voided_at: datetime | None = strawberry.field(description="When it was voided; else null.")
+    payment_overdue: bool = strawberry.field(
+        description="Still to be paid (PENDING, not voided) past its paymentDueDate, judged on "
+        "today's date in UTC: due yesterday is overdue today."
     )
     currency: CurrencyCode = strawberry.field(description="Currency of every amount.")
     issuing_date: date = strawberry.field(
@@ -174,6 +182,17 @@ class Invoice:
     # What the page (or event) this invoice came with has loaded of it; else read on demand.
     # Each field answers without an await when its part is here (see Fee.applied_taxes).
     parts: strawberry.Private[reads.InvoiceParts | None] = None
+
+    @strawberry.field(
+        description="The invoice's PDF document: a signed link that works without an API key "
+        "(in a browser, in an e-mail) until it expires (ONEOFF_DOCUMENT_LINK_SECONDS, 7 days by "
+        "default); ask again for a fresh one. The document shows the invoice as issued, and "
+        "says VOID once it is voided."
+    )
+    async def file_url(self, info: Info) -> str:
+        from graph.documents import document_link
+
+        return await document_link(info, str(self.id))
 
     @strawberry.field(description="The customer billed.", graphql_type=CustomerType)
     def customer(self, info: Info) -> CustomerType | Awaitable[CustomerType]:
@@ -236,6 +255,11 @@ class Invoice:
             invoice_type=InvoiceType(row.invoice_type),
             status=InvoiceStatus(row.status),
             payment_status=PaymentStatus(row.payment_status),
+            payment_status_updated_at=row.payment_status_updated_at,
+            voided_at=row.voided_at,
+            payment_overdue=is_overdue(
+                row.status, row.payment_status, row.payment_due_date, today()
+            ),
             currency=currency_of(row.currency),
             issuing_date=row.issuing_date,
             payment_due_date=row.payment_due_date,
@@ -254,65 +278,3 @@ class Invoice:
             created_at=row.created_at,
             parts=parts,
         )
-
-
-@strawberry.type
-class InvoiceQuery:
-    @strawberry.field(description="One invoice.")
-    async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
-        organization_id = info.context.organization_id
-        async with info.context.db.read() as session:
-            row = await reads.find_invoice(session, organization_id, str(id))
-        return Invoice.of(row) if row else None
-
-    @strawberry.field(description="Invoices, newest first, optionally of one customer.")
-    async def invoices(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        customer_id: strawberry.ID | None = None,
-    ) -> Connection[Invoice]:
-        return await invoice_page(info, first, after, customer_id)
-
-
-async def invoice_page(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    customer_id: str | None,
-    *,
-    load_parts: bool = True,
-) -> Connection[Invoice]:
-    """`load_parts` False for a page nested in a list (each customer's invoices): loading
-    there would cost queries per row of that list, where the loaders batch across it."""
-    loaded: list[reads.InvoiceParts] = []
-
-    async def prefetch(session: AsyncSession, rows: list[tables.Invoice]) -> None:
-        loaded.append(await parts_asked_for(info, session, rows))
-
-    return await paged(
-        info,
-        reads.list_invoices,
-        lambda row: Invoice.of(row, loaded[0] if loaded else None),
-        prefetch=prefetch if load_parts else None,
-        first=first,
-        after=after,
-        customer_id=customer_id,
-    )
-
-
-async def parts_asked_for(
-    info: Info, session: AsyncSession, rows: Sequence[tables.Invoice]
-) -> reads.InvoiceParts:
-    """What the query asks of these invoices, a query per part, read in the caller's session.
-    Chosen by field name anywhere below this field: more than needed at worst, never less."""
-    names = requested_names(info)
-    return await reads.invoice_parts(
-        session,
-        rows,
-        fees="fees" in names,
-        fee_taxes="fees" in names and "appliedTaxes" in names,
-        applied_taxes="appliedTaxes" in names,
-        customers="customer" in names,
-    )

@@ -35,6 +35,22 @@ class Organization:
     net_payment_term: int = strawberry.field(
         description="Days between issuing and due date for customers without their own term."
     )
+    legal_name: str | None = strawberry.field(
+        description="Name its invoice documents print as the seller; `name` when null."
+    )
+    email: str | None = strawberry.field(description="Billing contact printed on documents.")
+    address_line1: str | None = strawberry.field(description="Address, first line.")
+    address_line2: str | None = strawberry.field(description="Address, second line.")
+    city: str | None = strawberry.field(description="City.")
+    zipcode: str | None = strawberry.field(description="Postal code.")
+    state: str | None = strawberry.field(description="State or region.")
+    country: str | None = strawberry.field(description="ISO 3166 alpha-2 country code.")
+    tax_identification_number: str | None = strawberry.field(
+        description="Tax identification number (a VAT number, say), printed on documents."
+    )
+    document_locale: str = strawberry.field(
+        description="BCP 47 locale of invoice documents for customers without their own."
+    )
     created_at: datetime = strawberry.field(description="When the organization was created.")
 
     @strawberry.field(description="Taxes applied when neither fee, add-on nor customer has any.")
@@ -73,6 +89,16 @@ class Organization:
             document_numbering=DocumentNumbering(row.document_numbering),
             timezone=row.timezone,
             net_payment_term=row.net_payment_term,
+            legal_name=row.legal_name,
+            email=row.email,
+            address_line1=row.address_line1,
+            address_line2=row.address_line2,
+            city=row.city,
+            zipcode=row.zipcode,
+            state=row.state,
+            country=row.country,
+            tax_identification_number=row.tax_identification_number,
+            document_locale=row.document_locale,
             created_at=row.created_at,
         )
 
@@ -108,6 +134,34 @@ class UpdateOrganizationInput:
         default=strawberry.UNSET,
         description="Codes of the default taxes; replaces the whole set ([] for none).",
     )
+    legal_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Legal name printed on documents; null for name."
+    )
+    email: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Billing contact printed on documents."
+    )
+    address_line1: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Address, first line (up to 255 characters)."
+    )
+    address_line2: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Address, second line (up to 255 characters)."
+    )
+    city: str | None = strawberry.field(default=strawberry.UNSET, description="City.")
+    zipcode: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Postal code, up to 32 characters."
+    )
+    state: str | None = strawberry.field(default=strawberry.UNSET, description="State or region.")
+    country: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 3166 alpha-2 country code (FR, US…)."
+    )
+    tax_identification_number: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Tax identification number (a VAT number, say), up to 64 characters.",
+    )
+    document_locale: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BCP 47 locale of invoice documents (en, fr, pt-BR…); en at first.",
+    )
 
     def to_fields(self) -> organizations.OrganizationPatch:
         return given(
@@ -118,6 +172,16 @@ class UpdateOrganizationInput:
                 timezone=self.timezone,
                 net_payment_term=self.net_payment_term,
                 tax_codes=self.tax_codes,
+                legal_name=self.legal_name,
+                email=self.email,
+                address_line1=self.address_line1,
+                address_line2=self.address_line2,
+                city=self.city,
+                zipcode=self.zipcode,
+                state=self.state,
+                country=self.country,
+                tax_identification_number=self.tax_identification_number,
+                document_locale=self.document_locale,
             )
         )
 

@@ -14,8 +14,9 @@ from graph.add_ons import AddOnMutation, AddOnQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
 from graph.input_plans import plan_inputs
+from graph.invoice_lifecycle import InvoiceLifecycleMutation
 from graph.invoice_mutations import InvoiceMutation
-from graph.invoices import InvoiceQuery
+from graph.invoice_queries import InvoiceQuery
 from graph.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
@@ -50,6 +51,7 @@ MUTATIONS: tuple[type, ...] = (
     AddOnMutation,
     TaxMutation,
     InvoiceMutation,
+    InvoiceLifecycleMutation,
     WebhookMutation,
 )
 

@@ -19,6 +19,12 @@ class CreateWebhookEndpointInput:
         description="http or https URL, at most 2048 characters. Private, loopback and "
         "link-local addresses are refused unless the server allows them."
     )
+    event_types: list[str] | None = strawberry.field(
+        default=None,
+        description="The event types it receives, e.g. `invoice.one_off_created`; duplicates "
+        "are dropped. Null or omitted: every type, including types added later. An empty "
+        "list or an unknown type is refused.",
+    )
 
 
 @strawberry.input(description="Changes to a webhook endpoint; omitted fields stay.")
@@ -28,9 +34,15 @@ class UpdateWebhookEndpointInput(Changing):
         default=strawberry.UNSET,
         description="New URL; pending deliveries go to it from their next attempt.",
     )
+    event_types: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The event types it receives from now on, replacing the old ones: a list "
+        "for those only, null for every type (including types added later), omitted to keep "
+        "them. Deliveries already made stay.",
+    )
 
     def to_fields(self) -> endpoints.EndpointFields:
-        return given(endpoints.EndpointFields(url=self.url))
+        return given(endpoints.EndpointFields(url=self.url, event_types=self.event_types))
 
 
 @strawberry.type(description="Result of createWebhookEndpoint.")
@@ -103,8 +115,8 @@ class WebhookDeliveryPayload:
 class WebhookMutation:
     @strawberry.mutation(
         description="Add an endpoint (at most 10 per organization). Every "
-        "event from now on is delivered to it; the secret is in the payload, "
-        "once."
+        "event of its eventTypes (all, unless given) from now on is delivered to it; "
+        "the secret is in the payload, once."
     )
     async def create_webhook_endpoint(
         self, info: Info, input: CreateWebhookEndpointInput
@@ -117,10 +129,11 @@ class WebhookMutation:
                 context.organization_id,
                 input.url,
                 allow_private=context.settings.webhook_allow_private_urls,
+                event_types=input.event_types,
             ),
         )
 
-    @strawberry.mutation(description="Change an endpoint's URL.")
+    @strawberry.mutation(description="Change an endpoint's URL or the event types it receives.")
     async def update_webhook_endpoint(
         self, info: Info, input: UpdateWebhookEndpointInput
     ) -> WebhookEndpointPayload:

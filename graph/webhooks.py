@@ -22,14 +22,21 @@ from models.webhooks import deliveries, endpoints
 class WebhookEndpoint:
     id: strawberry.ID = strawberry.field(description="Webhook endpoint id.")
     url: str = strawberry.field(description="Where events are POSTed (http or https).")
+    event_types: list[str] | None = strawberry.field(
+        description="The event types it receives, e.g. `invoice.one_off_created`; null for "
+        "every type, including types added later."
+    )
     created_at: datetime = strawberry.field(description="When the endpoint was created.")
-    updated_at: datetime = strawberry.field(description="When its URL or secret last changed.")
+    updated_at: datetime = strawberry.field(
+        description="When its URL, event types or secret last changed."
+    )
 
     @classmethod
     def of(cls, row: tables.WebhookEndpoint) -> WebhookEndpoint:
         return cls(
             id=strawberry.ID(row.id),
             url=row.url,
+            event_types=None if row.event_types is None else list(row.event_types),
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -11,6 +11,7 @@ and tests/test_layers.py enforces it. From the bottom up:
 - events: the outbox, its readers and the wake-ups on both engines.
 - invoicing: the createOneOffInvoice use-case and invoice reads (and the billing rules).
 - webhooks: endpoints, deliveries, their leases, the sender and URL safety.
+- documents: an invoice's PDF, kept as first rendered, and the signed links that reach it.
 - operators: what the command line does for an operator, the demo seed included.
 
 Nothing here imports `graph` (the server) or its frameworks.

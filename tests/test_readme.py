@@ -177,10 +177,15 @@ def test_the_webhook_how_to_works_end_to_end_and_is_undone(server: Server, tmp_p
         assert second["number"] != first["number"]
         assert process.stdout is not None
         line = process.stdout.readline().strip()
+        # The after-issue section: the receiver, still running, prints the payment too.
+        paid = operation("Paid").replace("<the invoice id from Bill>", first["id"])
+        data_of(post(server, key, paid))
+        paid_line = _next_printed(process.stdout)
     finally:
         process.terminate()
         process.wait(timeout=10)
     assert line == f"invoice.one_off_created {second['number']} 63164 EUR"
+    assert paid_line == f"invoice.payment_status_updated {first['number']} 63164 EUR"
     assert "invoice.one_off_created ACM-…-001-002 63164 EUR" in README
 
     endpoint_id = created["webhookEndpoint"]["id"]
@@ -188,6 +193,56 @@ def test_the_webhook_how_to_works_end_to_end_and_is_undone(server: Server, tmp_p
     data_of(post(server, key, unhook))
     left = data_of(post(server, key, "{ webhookEndpoints(first: 10) { totalCount } }"))
     assert left["webhookEndpoints"]["totalCount"] == 0
+
+
+def test_payment_and_void_answer_as_documented(server: Server, tmp_path: Path) -> None:
+    key = new_organization(server, tmp_path)
+    first = first_session(server, key)
+    identity = data_of(post(server, key, operation("Identity")))["updateOrganization"]
+    assert identity["organization"] == {
+        "legalName": "Acme Inc.",
+        "country": "US",
+        "documentLocale": "en-US",
+    }
+    (document,) = data_of(post(server, key, operation("Document")))["invoices"]["nodes"]
+    assert document["number"] == first["number"]
+    with server.client() as browser:  # no API key: the link is the credential
+        pdf = browser.get(document["fileUrl"])
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert (REPO_ROOT / "docs" / "invoice-document.png").is_file()
+    paid = operation("Paid").replace("<the invoice id from Bill>", first["id"])
+    invoice = data_of(post(server, key, paid))["updateInvoicePaymentStatus"]["invoice"]
+    assert (invoice["paymentStatus"], invoice["status"]) == ("SUCCEEDED", "FINALIZED")
+    assert invoice["paymentStatusUpdatedAt"]
+
+    prose = " ".join(README.split())
+    refused = post(server, key, operation("Void").replace("<the invoice id>", first["id"]))
+    errors = refused["data"]["voidInvoice"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(["id"], "INVOICE_NOT_VOIDABLE")]
+    assert '`["id"]` `INVOICE_NOT_VOIDABLE`' in prose
+
+    bill = operation("Bill").replace("first-session-1", "after-issue")
+    second = data_of(post(server, key, bill))["createOneOffInvoice"]["invoice"]
+    void = operation("Void").replace("<the invoice id>", second["id"])
+    voided = data_of(post(server, key, void))["voidInvoice"]["invoice"]
+    assert (voided["number"], voided["status"]) == (second["number"], "VOIDED")
+    assert voided["voidedAt"]
+    again = post(server, key, void)["data"]["voidInvoice"]["userErrors"]
+    assert [e["code"] for e in again] == ["INVOICE_NOT_VOIDABLE"]
+    paid_voided = post(server, key, paid.replace(first["id"], second["id"]))
+    errors = paid_voided["data"]["updateInvoicePaymentStatus"]["userErrors"]
+    assert [e["code"] for e in errors] == ["INVOICE_VOIDED"]
+    assert "invoice.payment_status_updated ACM-…-001-001 63164 EUR" in prose
+
+    # Issued today, due in 30 days: nothing of the first session is overdue yet.
+    overdue = data_of(post(server, key, operation("Overdue")))["invoices"]
+    assert overdue == {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    by_number = data_of(
+        post(server, key, "query($n: String) { invoice(number: $n) { id } }", n=second["number"])
+    )
+    assert by_number["invoice"] == {"id": second["id"]}
 
 
 def test_graphiql_opens_on_the_first_session_query(server: Server) -> None:
@@ -231,6 +286,14 @@ def _counts(server: Server) -> tuple[int, int]:
 
     counts: tuple[int, int] = asyncio.run(invoice_and_event_counts(server.database_url))
     return counts
+
+
+def _next_printed(output: Any) -> str:
+    """The receiver's next line of its own, past the access log lines of its HTTP server."""
+    while True:
+        line: str = output.readline().strip()
+        if not line or not line.startswith("127.0.0.1 - "):
+            return line
 
 
 def _wait_listening(port: int) -> None:

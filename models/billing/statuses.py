@@ -14,6 +14,7 @@ class InvoiceType(StrEnum):
 
 class InvoiceStatus(StrEnum):
     FINALIZED = "FINALIZED"
+    VOIDED = "VOIDED"
 
 
 class PaymentStatus(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any
 
 from sqlalchemy import bindparam, delete, exists
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, reject
+from models.inputs.identity import IdentityFields, checked_identity
 from models.store.columns import utcnow
 from models.store.counters import bump
 from models.store.db import Database
@@ -21,29 +22,14 @@ from models.store.pagination import Page, matches_any, paginate
 from models.store.tables import Customer, CustomerTax, Invoice, Organization, Tax
 
 
-class CustomerFields(TypedDict, total=False):
+class CustomerFields(IdentityFields, total=False):
     external_id: str | None  # None is refused as REQUIRED, not by the type
     name: str | None
     email: str | None
     currency: str | None
     timezone: str | None
     net_payment_term: int | None
-    address_line1: str | None
-    address_line2: str | None
-    city: str | None
-    zipcode: str | None
-    state: str | None
-    country: str | None
     tax_codes: list[str] | None
-
-
-_ADDRESS = {
-    "address_line1": ("addressLine1", 255),
-    "address_line2": ("addressLine2", 255),
-    "city": ("city", 255),
-    "zipcode": ("zipcode", 32),
-    "state": ("state", 255),
-}
 
 
 def _checked(fields: CustomerFields, checks: Checks) -> dict[str, Any]:
@@ -60,14 +46,7 @@ def _checked(fields: CustomerFields, checks: Checks) -> dict[str, Any]:
         values["timezone"] = checks.timezone(fields["timezone"], ("timezone",))
     if "net_payment_term" in fields:
         values["net_payment_term"] = checks.days(fields["net_payment_term"], ("netPaymentTerm",))
-    for name, (graph_name, limit) in _ADDRESS.items():
-        if name in fields:
-            values[name] = checks.text(fields[name], (graph_name,), max_length=limit)  # type: ignore[literal-required]
-    if "country" in fields:
-        country = checks.text(fields["country"], ("country",), max_length=2)
-        if country is not None and not (len(country) == 2 and country.isalpha()):
-            checks.add(ErrorCode.INVALID_VALUE, ("country",), "country is an ISO 3166 alpha-2 code")
-        values["country"] = country.upper() if country else None
+    values.update(checked_identity(fields, checks))
     return values
 
 

@@ -1,10 +1,12 @@
 """Writing an event's row and its webhook deliveries: one statement on PostgreSQL, with the
 outbox's NOTIFY, and three round trips on SQLite (the event, the endpoints, the deliveries).
 
-Both ways, one delivery per endpoint of the organization, in the transaction of the event: a
-committed event cannot miss its webhooks, and a rolled-back one cannot send any. FOR SHARE
-(PostgreSQL): an endpoint being deleted concurrently is waited for and then skipped, not
-referenced.
+Both ways, one delivery per endpoint of the organization that receives the event's type (its
+`event_types` NULL, for all, or a list naming that type), in the transaction of the event: a
+committed event cannot miss its webhooks, and a rolled-back one cannot send any. A JSON
+`null` there, which the ORM writes for None unless told otherwise, counts as NULL on both
+engines. FOR SHARE (PostgreSQL): an endpoint being deleted concurrently is waited for and
+then skipped, not referenced.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _ENDPOINTS_TABLE = table_of_model(WebhookEndpoint)
 
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 _ENDPOINTS = (
-    select(_ENDPOINTS_TABLE.c.id)
+    select(_ENDPOINTS_TABLE.c.id, _ENDPOINTS_TABLE.c.event_types)
     .where(_ENDPOINTS_TABLE.c.organization_id == bindparam("organization_id"))
     .with_for_update(read=True)
 )
@@ -53,6 +55,10 @@ event AS (
          :occurred_at
   FROM webhook_endpoints, event
   WHERE webhook_endpoints.organization_id = :organization_id
+    AND (webhook_endpoints.event_types IS NULL
+         OR CAST(webhook_endpoints.event_types AS jsonb) = 'null'
+         OR CAST(webhook_endpoints.event_types AS jsonb)
+            @> jsonb_build_array(CAST(:webhook_type AS text)))
   FOR SHARE OF webhook_endpoints
 )""",
     select="SELECT id, pg_notify(:channel, :what) FROM event",
@@ -66,9 +72,10 @@ Rows = Sequence[tuple[Table, Sequence[Mapping[str, Any]]]]
 
 async def insert_event(session: AsyncSession, values: dict[str, Any], rows: Rows = ()) -> int:
     """Insert the rows the event announces (`insert_together`'s parts), then the event whose
-    columns `values` gives (all but its id) and one delivery per endpoint of its organization;
-    the event's id, which the database numbers. On PostgreSQL all of it is one statement:
-    one round trip less under the organization's lock than rows and event apart."""
+    columns `values` gives (all but its id) and one delivery per endpoint of its organization
+    that receives its type; the event's id, which the database numbers. On PostgreSQL all of
+    it is one statement: one round trip less under the organization's lock than rows and
+    event apart."""
     if session.get_bind().dialect.name == "postgresql":
         params = {"pending": DeliveryStatus.PENDING.value, "channel": CHANNEL, "what": EVENTS}
         result = await insert_together(session, rows, _EVENT_AND_DELIVERIES, {**values, **params})
@@ -80,9 +87,12 @@ async def insert_event(session: AsyncSession, values: dict[str, Any], rows: Rows
     event_id = (await execute_core(session, _INSERT_EVENT, values)).scalar_one()
     organization_id: str = values["organization_id"]
     occurred_at: datetime = values["occurred_at"]
-    endpoints = (
-        await execute_core(session, _ENDPOINTS, {"organization_id": organization_id})
-    ).all()
+    webhook_type: str = values["webhook_type"]
+    found = (await execute_core(session, _ENDPOINTS, {"organization_id": organization_id})).all()
+    # event_types None (SQL NULL or JSON null): every type.
+    endpoints = [
+        row.id for row in found if row.event_types is None or webhook_type in row.event_types
+    ]
     await insert_values(
         session,
         _DELIVERIES,
@@ -99,7 +109,7 @@ async def insert_event(session: AsyncSession, values: dict[str, Any], rows: Rows
                 "created_at": occurred_at,
                 "updated_at": occurred_at,
             }
-            for (endpoint_id,) in endpoints
+            for endpoint_id in endpoints
         ],
     )
     return event_id

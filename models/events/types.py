@@ -37,6 +37,19 @@ INVOICE_ONE_OFF_CREATED = EventType(
     "An invoice was issued by createOneOffInvoice; the body is the whole invoice.",
 )
 
+INVOICE_PAYMENT_STATUS_UPDATED = EventType(
+    "invoice.payment_status_updated",
+    "invoice",
+    "An invoice's payment status changed (updateInvoicePaymentStatus); the body is the whole "
+    "invoice, as it is after the change.",
+)
+INVOICE_VOIDED = EventType(
+    "invoice.voided",
+    "invoice",
+    "An invoice was voided (voidInvoice); the body is the whole invoice, as voided.",
+)
+
 EVENT_TYPES: Mapping[str, EventType] = {
-    event_type.name: event_type for event_type in (INVOICE_ONE_OFF_CREATED,)
+    event_type.name: event_type
+    for event_type in (INVOICE_ONE_OFF_CREATED, INVOICE_PAYMENT_STATUS_UPDATED, INVOICE_VOIDED)
 }

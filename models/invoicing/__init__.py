@@ -48,4 +48,13 @@ The billing rules. Code elsewhere cites them as "rule N (models/invoicing)".
 12. Atomic: the invoice, its fees, applied taxes, the customer currency update and the
     `invoice.one_off_created` event commit together or not at all. A rejected request
     writes nothing.
+13. After issue (lifecycle.py), an invoice changes in two ways only, each locking its row,
+    changing it and recording its event in one transaction. `updateInvoicePaymentStatus`
+    moves `paymentStatus` between PENDING, SUCCEEDED and FAILED, sets
+    `paymentStatusUpdatedAt` and records `invoice.payment_status_updated`; the status it
+    already has changes nothing and records nothing; a voided invoice refuses
+    (INVOICE_VOIDED). `voidInvoice` takes a PENDING or FAILED invoice to status VOIDED with
+    `voidedAt` and records `invoice.voided`; any other refuses (INVOICE_NOT_VOIDABLE). A
+    voided invoice keeps its number and its amounts: no gap, no reuse. Unknown or another
+    organization's invoice: INVOICE_NOT_FOUND.
 """

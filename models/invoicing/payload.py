@@ -6,26 +6,39 @@ byte by tests/webhooks/test_delivery.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from models.invoicing.rows import FeeRow, FeeTaxRow, InvoiceRow, InvoiceTaxRow
-from models.store.tables import AddOn, Customer
+from models.store.tables import (
+    AddOn,
+    Customer,
+    Fee,
+    FeeAppliedTax,
+    Invoice,
+    InvoiceAppliedTax,
+)
 
 
 def _money(row: Any, *names: str) -> dict[str, int]:
     return {name: int(getattr(row, name)) for name in names}
 
 
+def _instant(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 def invoice_payload(
-    invoice: InvoiceRow,
+    invoice: InvoiceRow | Invoice,
     customer: Customer,
-    fees: Sequence[FeeRow],
-    fee_taxes: dict[str, list[FeeTaxRow]],
-    applied_taxes: Sequence[InvoiceTaxRow],
-    add_ons: dict[str, AddOn],
+    fees: Sequence[FeeRow | Fee],
+    fee_taxes: Mapping[str, Sequence[FeeTaxRow | FeeAppliedTax]],
+    applied_taxes: Sequence[InvoiceTaxRow | InvoiceAppliedTax],
+    add_ons: Mapping[str, AddOn],
 ) -> dict[str, Any]:
-    """The invoice as webhook consumers receive it: snake_case, amounts in minor units."""
+    """The invoice as webhook consumers receive it: snake_case, amounts in minor units; from
+    the rows just built at issue, or from the rows read back for a later change."""
     return {
         "id": invoice.id,
         "number": invoice.number,
@@ -48,6 +61,8 @@ def invoice_payload(
             "total_amount_cents",
         ),
         "created_at": invoice.created_at.isoformat(),
+        "payment_status_updated_at": _instant(invoice.payment_status_updated_at),
+        "voided_at": _instant(invoice.voided_at),
         "customer": {
             "id": customer.id,
             "external_id": customer.external_id,

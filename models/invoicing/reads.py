@@ -11,6 +11,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.invoicing.filters import InvoiceFilters, conditions, today
 from models.store.core_rows import read_only
 from models.store.inserts import table_of_model
 from models.store.pagination import Page, paginate
@@ -22,15 +23,21 @@ _INVOICES = table_of_model(Invoice)
 
 
 async def find_invoice(
-    session: AsyncSession, organization_id: str, invoice_id: str
+    session: AsyncSession,
+    organization_id: str,
+    invoice_id: str | None = None,
+    *,
+    number: str | None = None,
 ) -> Invoice | None:
-    return (
-        await session.exec(
-            select(Invoice).where(
-                Invoice.organization_id == organization_id, Invoice.id == invoice_id
-            )
-        )
-    ).first()
+    """By id, by number, or by both (then both must match); None when neither is given."""
+    if invoice_id is None and number is None:
+        return None
+    query = select(Invoice).where(Invoice.organization_id == organization_id)
+    if invoice_id is not None:
+        query = query.where(Invoice.id == invoice_id)
+    if number is not None:
+        query = query.where(Invoice.number == number)
+    return (await session.exec(query)).first()
 
 
 async def list_invoices(
@@ -39,9 +46,12 @@ async def list_invoices(
     *,
     first: int | None,
     after: str | None,
-    customer_id: str | None,
+    customer_id: str | None = None,
+    filters: InvoiceFilters | None = None,
 ) -> Page[Invoice]:
-    where = [col(Invoice.organization_id) == organization_id]
+    """A page of the organization's invoices, newest first, that pass every filter given
+    (`customer_id` is the customer's own list of invoices, and adds to the filters)."""
+    where = conditions(organization_id, filters or InvoiceFilters(), today())
     if customer_id is not None:
         where.append(col(Invoice.customer_id) == customer_id)
     return await paginate(session, Invoice, where, first=first, after=after)

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from models.billing.money import canonical_decimal
 from models.billing.numbering import (
@@ -26,19 +27,70 @@ from models.invoicing.pricing import Priced
 from models.invoicing.request import OneOffInvoiceInput
 from models.store.tables import Customer, Organization
 
+ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "zipcode", "state", "country")
+
 
 @dataclass(frozen=True)
 class Issuer:
-    """What an invoice takes from its organization, as read under the organization's lock."""
+    """What an invoice takes from its organization, as read under the organization's lock:
+    its numbering and terms, and the identity its document prints."""
 
     id: str
     document_numbering: str
     document_number_prefix: str
     timezone: str
     net_payment_term: int
+    name: str
+    legal_name: str | None
+    email: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    zipcode: str | None
+    state: str | None
+    country: str | None
+    tax_identification_number: str | None
+    document_locale: str
 
     # The columns to read back from the counter's UPDATE, in this order.
-    COLUMNS = ("id", "document_numbering", "document_number_prefix", "timezone", "net_payment_term")
+    COLUMNS = (
+        "id",
+        "document_numbering",
+        "document_number_prefix",
+        "timezone",
+        "net_payment_term",
+        "name",
+        "legal_name",
+        "email",
+        *ADDRESS_COLUMNS,
+        "tax_identification_number",
+        "document_locale",
+    )
+
+
+def parties(organization: Issuer | Organization, customer: Customer) -> dict[str, Any]:
+    """Seller, buyer and document locale as the invoice's document prints them, frozen at
+    issue (Invoice.parties): the customer's locale, else its organization's."""
+
+    def address(row: Issuer | Organization | Customer) -> dict[str, str | None]:
+        return {name: getattr(row, name) for name in ADDRESS_COLUMNS}
+
+    return {
+        "locale": customer.document_locale or organization.document_locale or "en",
+        "seller": {
+            "name": organization.legal_name or organization.name,
+            "email": organization.email,
+            **address(organization),
+            "tax_identification_number": organization.tax_identification_number,
+        },
+        "buyer": {
+            "name": customer.name or customer.external_id,
+            "external_id": customer.external_id,
+            "email": customer.email,
+            **address(customer),
+            "tax_identification_number": customer.tax_identification_number,
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -77,6 +129,9 @@ class InvoiceRow:
     idempotency_key: str | None
     request_fingerprint: str | None
     created_at: datetime
+    parties: dict[str, Any] | None = None  # frozen at issue: see rows.parties
+    payment_status_updated_at: datetime | None = None  # set by later changes only
+    voided_at: datetime | None = None
 
 
 @dataclass
@@ -195,6 +250,7 @@ def invoice_rows(
         idempotency_key=request.idempotency_key,
         request_fingerprint=fingerprint if request.idempotency_key is not None else None,
         created_at=now,
+        parties=parties(organization, customer),
     )
     fees: list[FeeRow] = []
     fee_taxes: dict[str, list[FeeTaxRow]] = {}

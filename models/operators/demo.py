@@ -28,7 +28,20 @@ async def seed_demo(db: Database) -> str:
     )
     await create_tax(db, org, {"code": "vat_5_5", "name": "VAT 5.5%", "rate": "5.5"})
     await create_tax(db, org, {"code": "us_sales_8_875", "name": "NY sales tax", "rate": "8.875"})
-    await update_organization(db, org, {"net_payment_term": 30})
+    await update_organization(
+        db,
+        org,
+        {
+            "net_payment_term": 30,
+            "legal_name": "Acme Demo SAS",
+            "email": "billing@acme-demo.example",
+            "address_line1": "12 rue des Lilas",
+            "zipcode": "75011",
+            "city": "Paris",
+            "country": "FR",
+            "tax_identification_number": "FR40123456789",
+        },
+    )
     await create_customer(
         db,
         org,
@@ -38,7 +51,12 @@ async def seed_demo(db: Database) -> str:
             "email": "billing@librairie.example",
             "currency": "EUR",
             "timezone": "Europe/Paris",
+            "address_line1": "3 place du Marché",
+            "zipcode": "69002",
+            "city": "Lyon",
             "country": "FR",
+            "tax_identification_number": "FR83404833048",
+            "document_locale": "fr",
         },
     )
     await create_customer(

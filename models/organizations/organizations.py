@@ -1,9 +1,8 @@
 """Organizations, the tenants: created with their first API key, read, and changed (name,
-numbering, timezone, payment term, default taxes)."""
+numbering, timezone, payment term, default taxes, and the legal identity their invoices
+print)."""
 
 from __future__ import annotations
-
-from typing import TypedDict
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -14,6 +13,7 @@ from models.billing.statuses import DocumentNumbering
 from models.catalog.taxes import taxes_by_code
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode
+from models.inputs.identity import IdentityFields, checked_identity
 from models.organizations.api_keys import IssuedKey, issue_key
 from models.store.columns import new_id, utcnow
 from models.store.db import Database
@@ -45,9 +45,12 @@ async def get_organization(session: AsyncSession, organization_id: str) -> Organ
     return organization
 
 
-class OrganizationPatch(TypedDict, total=False):
-    # None arrives from an explicit null: refused as REQUIRED, or (tax_codes) no default taxes.
+class OrganizationPatch(IdentityFields, total=False):
+    # None arrives from an explicit null: refused as REQUIRED (name, numbering, timezone, term,
+    # document locale), no default taxes (tax_codes), or cleared (the legal identity).
     name: str | None
+    legal_name: str | None
+    email: str | None
     document_number_prefix: str | None
     document_numbering: str | None
     timezone: str | None
@@ -78,6 +81,13 @@ async def update_organization(
         values["timezone"] = checks.timezone(patch["timezone"], ("timezone",))
         if patch["timezone"] is None:
             checks.add(ErrorCode.REQUIRED, ("timezone",), "timezone must not be null")
+    if "legal_name" in patch:
+        values["legal_name"] = checks.text(patch["legal_name"], ("legalName",))
+    if "email" in patch:
+        values["email"] = checks.email(patch["email"], ("email",))
+    values.update(checked_identity(patch, checks))
+    if "document_locale" in patch and patch["document_locale"] is None:
+        checks.add(ErrorCode.REQUIRED, ("documentLocale",), "documentLocale must not be null")
     if "net_payment_term" in patch:
         values["net_payment_term"] = checks.days(patch["net_payment_term"], ("netPaymentTerm",))
         if patch["net_payment_term"] is None:

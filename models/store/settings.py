@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         default=100, ge=1, alias="ONEOFF_MAX_SUBSCRIPTIONS_PER_ORGANIZATION"
     )
 
+    # Invoice documents' links (models/documents/links.py): the signing secret, shared by every
+    # process (unset: one made once and kept in the database), and how long a link works.
+    document_link_secret: str | None = Field(default=None, alias="ONEOFF_DOCUMENT_LINK_SECRET")
+    document_link_seconds: int = Field(
+        default=7 * 24 * 3600, ge=1, alias="ONEOFF_DOCUMENT_LINK_SECONDS"
+    )
+    # The address links are made with (https://billing.example.com), when the server stands
+    # behind a proxy; unset, each link takes the address its request came to.
+    public_url: str | None = Field(default=None, alias="ONEOFF_PUBLIC_URL")
+
     @field_validator("database_url")
     @classmethod
     def _normalize_database_url(cls, value: str) -> str:

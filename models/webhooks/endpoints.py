@@ -1,5 +1,6 @@
-"""Webhook endpoints: an organization's receivers (at most 10) and their signing secrets,
-shown once, created, changed, rotated and deleted."""
+"""Webhook endpoints: an organization's receivers (at most 10), the event types each receives
+(None for all, now and to come), and their signing secrets, shown once; created, changed,
+rotated and deleted."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import base64
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, null
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.inputs.errors import ErrorCode, reject
+from models.events.types import EVENT_TYPES
+from models.inputs.checks import Checks
+from models.inputs.errors import ErrorCode, Rejected, reject
 from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.pagination import Page, paginate
@@ -32,6 +36,8 @@ SECRET_BYTES = 24
 
 class EndpointFields(TypedDict, total=False):
     url: str | None
+    # None: every event type, now and to come.
+    event_types: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,59 @@ class EndpointWithSecret:
 
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def _checked_url(url: str | None, checks: Checks, *, allow_private: bool) -> str | None:
+    """`check_url`, its rejection added to `checks` (None then), so that the other fields are
+    checked too."""
+    try:
+        return check_url(url, allow_private=allow_private)
+    except Rejected as rejected:
+        checks.errors.extend(rejected.errors)
+        return None
+
+
+def _checked_event_types(event_types: Sequence[str] | None, checks: Checks) -> list[str] | None:
+    """The event types an endpoint receives: None for all of them, now and to come; else
+    the names given, each in EVENT_TYPES, in the order given with duplicates dropped. An
+    unknown name is INVALID_VALUE at its index in the list as given; an empty list is
+    VALUE_OUT_OF_RANGE, since it would receive nothing."""
+    if event_types is None:
+        return None
+    field = ("eventTypes",)
+    if not event_types:
+        checks.add(
+            ErrorCode.VALUE_OUT_OF_RANGE,
+            field,
+            "give at least one event type, or null for all of them",
+        )
+        return None
+    known = ", ".join(EVENT_TYPES)
+    for index, name in enumerate(event_types):
+        if name not in EVENT_TYPES:
+            checks.add(
+                ErrorCode.INVALID_VALUE,
+                (*field, str(index)),
+                f"{name!r} is not an event type; the event types are {known}",
+            )
+    return list(dict.fromkeys(event_types))
+
+
+async def _save_event_types(
+    session: AsyncSession, endpoint: WebhookEndpoint, event_types: list[str] | None
+) -> None:
+    """Set and write the endpoint's event types. None is written as SQL NULL, which the
+    deliveries' query reads as all types: the column's JSON type would write it as JSON
+    `null`. Flushed here so that the attribute holds the list (or None) again, not the
+    expression, once the session is gone."""
+    if event_types is not None:
+        endpoint.event_types = event_types
+        session.add(endpoint)
+        return
+    endpoint.event_types = cast(Any, null())
+    session.add(endpoint)
+    await session.flush()
+    set_committed_value(endpoint, "event_types", None)
 
 
 def _endpoint_not_found() -> Exception:
@@ -62,9 +121,19 @@ async def find_endpoint(
 
 
 async def create_endpoint(
-    db: Database, organization_id: str, url: str | None, *, allow_private: bool
+    db: Database,
+    organization_id: str,
+    url: str | None,
+    *,
+    allow_private: bool,
+    event_types: Sequence[str] | None = None,
 ) -> EndpointWithSecret:
-    checked = check_url(url, allow_private=allow_private)
+    """A new endpoint receiving `event_types` (None: all), with its secret in clear."""
+    checks = Checks()
+    checked = _checked_url(url, checks, allow_private=allow_private)
+    chosen = _checked_event_types(event_types, checks)
+    checks.raise_if_any()
+    assert checked is not None  # refused above otherwise
     async with db.write() as session:
         # The organization row lock makes concurrent creates count one after the other
         # (PostgreSQL); SQLite's BEGIN IMMEDIATE already does.
@@ -84,7 +153,7 @@ async def create_endpoint(
             )
         secret = new_secret()
         endpoint = WebhookEndpoint(organization_id=organization_id, url=checked, secret=secret)
-        session.add(endpoint)
+        await _save_event_types(session, endpoint, chosen)
     return EndpointWithSecret(endpoint, secret)
 
 
@@ -96,7 +165,16 @@ async def update_endpoint(
     *,
     allow_private: bool,
 ) -> WebhookEndpoint:
-    url = check_url(fields["url"], allow_private=allow_private) if "url" in fields else None
+    """Change the fields given: `url`, and `event_types` (None: all from now on, a list: those
+    only). `updated_at` moves only when something changed."""
+    checks = Checks()
+    url = (
+        _checked_url(fields["url"], checks, allow_private=allow_private)
+        if "url" in fields
+        else None
+    )
+    event_types = _checked_event_types(fields.get("event_types"), checks)
+    checks.raise_if_any()
     async with db.write() as session:
         endpoint = await find_endpoint(session, organization_id, endpoint_id)
         if endpoint is None:
@@ -104,7 +182,9 @@ async def update_endpoint(
         if url is not None and url != endpoint.url:
             endpoint.url = url
             endpoint.updated_at = utcnow()
-            session.add(endpoint)
+        if "event_types" in fields and event_types != endpoint.event_types:
+            endpoint.updated_at = utcnow()
+            await _save_event_types(session, endpoint, event_types)
     return endpoint
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, update
+from sqlmodel import col
 
 from models.events import outbox, wakeups
 from models.store import tables
@@ -18,10 +19,10 @@ from models.store.settings import Settings
 from tests.conftest import Api, MakeApi
 from tests.invoicing.test_create import Catalog, ok
 
-ENDPOINT = "id url createdAt updatedAt"
+ENDPOINT = "id url eventTypes createdAt updatedAt"
 CREATE = f"""
-mutation($url: String!) {{
-  createWebhookEndpoint(input: {{url: $url}}) {{
+mutation($url: String!, $eventTypes: [String!]) {{
+  createWebhookEndpoint(input: {{url: $url, eventTypes: $eventTypes}}) {{
     webhookEndpoint {{ {ENDPOINT} }} secret userErrors {{ field code message }}
   }}
 }}
@@ -85,13 +86,15 @@ async def endpoint_count(api: Api) -> int:
         )
 
 
-async def create(api: Api, url: str = URL) -> dict[str, Any]:
-    payload: dict[str, Any] = (await api(CREATE, url=url))["createWebhookEndpoint"]
+async def create(api: Api, url: str = URL, **variables: Any) -> dict[str, Any]:
+    """createWebhookEndpoint; `eventTypes=None` among `variables` sends an explicit null,
+    leaving it out omits the field."""
+    payload: dict[str, Any] = (await api(CREATE, url=url, **variables))["createWebhookEndpoint"]
     return payload
 
 
-async def created(api: Api, url: str = URL) -> dict[str, Any]:
-    payload = await create(api, url)
+async def created(api: Api, url: str = URL, **variables: Any) -> dict[str, Any]:
+    payload = await create(api, url, **variables)
     assert payload["userErrors"] == [], payload["userErrors"]
     return payload
 
@@ -552,3 +555,206 @@ async def test_deleting_an_endpoint_while_an_invoice_commits_never_fails(
     async with api.db.read() as session:
         left = await session.scalar(select(func.count()).select_from(tables.WebhookDelivery))
     assert left == 0
+
+
+# Event types
+
+CREATED = "invoice.one_off_created"
+PAID = "invoice.payment_status_updated"
+VOIDED = "invoice.voided"
+
+
+async def stored_event_types(api: Api, endpoint_id: str) -> tuple[bool, list[str] | None]:
+    """Whether the column is SQL NULL (not JSON null), and what it holds."""
+    column = col(tables.WebhookEndpoint.event_types)
+    query = select(column.is_(None), column).where(col(tables.WebhookEndpoint.id) == endpoint_id)
+    async with api.db.read() as session:
+        is_null, event_types = (await session.execute(query)).one()
+    return bool(is_null), event_types
+
+
+async def updated(api: Api, **input: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = (await api(UPDATE, input=input))["updateWebhookEndpoint"]
+    return payload
+
+
+def errors_of(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
+    assert all(error["message"] for error in payload["userErrors"])
+    return [(error["code"], error["field"]) for error in payload["userErrors"]]
+
+
+@pytest.mark.parametrize("explicit_null", [False, True])
+async def test_an_endpoint_receives_every_event_type_unless_told(
+    api: Api, explicit_null: bool
+) -> None:
+    variables: dict[str, Any] = {"eventTypes": None} if explicit_null else {}
+
+    endpoint = (await created(api, URL, **variables))["webhookEndpoint"]
+
+    assert endpoint["eventTypes"] is None
+    assert (await api(ENDPOINTS))["webhookEndpoints"]["nodes"] == [endpoint]
+    assert await stored_event_types(api, endpoint["id"]) == (True, None)
+
+
+async def test_create_keeps_the_event_types_given_in_order_without_duplicates(api: Api) -> None:
+    endpoint = (await created(api, eventTypes=[VOIDED, CREATED, VOIDED, CREATED]))[
+        "webhookEndpoint"
+    ]
+
+    assert endpoint["eventTypes"] == [VOIDED, CREATED]
+    assert (await api(ENDPOINTS))["webhookEndpoints"]["nodes"] == [endpoint]
+    assert await stored_event_types(api, endpoint["id"]) == (False, [VOIDED, CREATED])
+
+
+@pytest.mark.parametrize(
+    ("event_types", "errors"),
+    [
+        (
+            [CREATED, "invoice.created", VOIDED, "INVOICE.VOIDED"],
+            [("INVALID_VALUE", ["eventTypes", "1"]), ("INVALID_VALUE", ["eventTypes", "3"])],
+        ),
+        (["", CREATED], [("INVALID_VALUE", ["eventTypes", "0"])]),
+        ([], [("VALUE_OUT_OF_RANGE", ["eventTypes"])]),
+    ],
+)
+async def test_create_refuses_unknown_or_no_event_types_and_writes_nothing(
+    api: Api, event_types: list[str], errors: list[tuple[str, list[str]]]
+) -> None:
+    payload = await create(api, eventTypes=event_types)
+
+    assert payload["webhookEndpoint"] is None
+    assert payload["secret"] is None
+    assert errors_of(payload) == errors
+    assert await endpoint_count(api) == 0
+
+
+async def test_an_empty_list_is_refused_with_a_message_pointing_at_null(api: Api) -> None:
+    (error,) = (await create(api, eventTypes=[]))["userErrors"]
+    assert "at least one" in error["message"]
+    assert "null" in error["message"]
+
+
+async def test_an_unknown_event_type_is_named_with_the_known_ones(api: Api) -> None:
+    (error,) = (await create(api, eventTypes=["invoice.nope"]))["userErrors"]
+    assert "'invoice.nope'" in error["message"]
+    assert all(name in error["message"] for name in (CREATED, PAID, VOIDED))
+
+
+async def test_create_reports_a_bad_url_and_bad_event_types_together(api: Api) -> None:
+    payload = await create(api, "ftp://x.example/", eventTypes=[])
+    assert errors_of(payload) == [
+        ("INVALID_VALUE", ["url"]),
+        ("VALUE_OUT_OF_RANGE", ["eventTypes"]),
+    ]
+    assert await endpoint_count(api) == 0
+
+
+async def test_update_without_event_types_keeps_them(api: Api) -> None:
+    endpoint = (await created(api, eventTypes=[VOIDED]))["webhookEndpoint"]
+    new_url = "https://other.example.com/hooks"
+
+    payload = await updated(api, id=endpoint["id"], url=new_url)
+
+    assert payload["userErrors"] == []
+    assert payload["webhookEndpoint"]["eventTypes"] == [VOIDED]
+    assert payload["webhookEndpoint"]["url"] == new_url
+    assert await stored_event_types(api, endpoint["id"]) == (False, [VOIDED])
+
+
+async def test_update_replaces_the_event_types_with_a_list(api: Api) -> None:
+    endpoint = (await created(api))["webhookEndpoint"]
+
+    payload = await updated(api, id=endpoint["id"], eventTypes=[PAID, VOIDED, PAID])
+
+    assert payload["userErrors"] == []
+    changed = payload["webhookEndpoint"]
+    assert changed["eventTypes"] == [PAID, VOIDED]
+    assert changed["url"] == endpoint["url"]
+    assert changed["updatedAt"] > endpoint["updatedAt"]
+    assert (await api(ENDPOINTS))["webhookEndpoints"]["nodes"] == [changed]
+    assert await stored_event_types(api, endpoint["id"]) == (False, [PAID, VOIDED])
+
+
+async def test_update_with_null_event_types_means_every_type(api: Api) -> None:
+    endpoint = (await created(api, eventTypes=[VOIDED]))["webhookEndpoint"]
+
+    payload = await updated(api, id=endpoint["id"], eventTypes=None)
+
+    assert payload["userErrors"] == []
+    changed = payload["webhookEndpoint"]
+    assert changed["eventTypes"] is None
+    assert changed["updatedAt"] > endpoint["updatedAt"]
+    assert (await api(ENDPOINTS))["webhookEndpoints"]["nodes"] == [changed]
+    assert await stored_event_types(api, endpoint["id"]) == (True, None)
+
+
+async def test_update_to_the_same_event_types_changes_nothing(api: Api) -> None:
+    endpoint = (await created(api, eventTypes=[CREATED, VOIDED]))["webhookEndpoint"]
+    payload = await updated(api, id=endpoint["id"], eventTypes=[CREATED, VOIDED, CREATED])
+    assert payload == {"webhookEndpoint": endpoint, "userErrors": []}
+    every = (await created(api, "https://every.example.com/"))["webhookEndpoint"]
+    assert await updated(api, id=every["id"], eventTypes=None) == {
+        "webhookEndpoint": every,
+        "userErrors": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("event_types", "errors"),
+    [
+        ([VOIDED, "invoice.paid"], [("INVALID_VALUE", ["eventTypes", "1"])]),
+        ([], [("VALUE_OUT_OF_RANGE", ["eventTypes"])]),
+    ],
+)
+async def test_update_refuses_bad_event_types_and_writes_nothing(
+    api: Api, event_types: list[str], errors: list[tuple[str, list[str]]]
+) -> None:
+    endpoint = (await created(api, eventTypes=[CREATED]))["webhookEndpoint"]
+
+    payload = await updated(
+        api, id=endpoint["id"], url="https://other.example.com/", eventTypes=event_types
+    )
+
+    assert payload["webhookEndpoint"] is None
+    assert errors_of(payload) == errors
+    assert (await api(ENDPOINTS))["webhookEndpoints"]["nodes"] == [endpoint]
+    assert await stored_event_types(api, endpoint["id"]) == (False, [CREATED])
+
+
+async def test_an_endpoint_gets_deliveries_of_its_event_types_only(api: Api) -> None:
+    every = (await created(api, "https://every.example.com/"))["webhookEndpoint"]
+    creations = (await created(api, "https://created.example.com/", eventTypes=[CREATED]))[
+        "webhookEndpoint"
+    ]
+    voids = (await created(api, "https://voided.example.com/", eventTypes=[VOIDED, PAID]))[
+        "webhookEndpoint"
+    ]
+
+    invoice_id = await invoice_for(api)
+
+    connection = await deliveries(api)
+    assert sorted(d["endpoint"]["id"] for d in connection["nodes"]) == sorted(
+        [every["id"], creations["id"]]
+    )
+    assert {(d["invoiceId"], d["webhookType"]) for d in connection["nodes"]} == {
+        (invoice_id, CREATED)
+    }
+    assert (await deliveries(api, endpointId=voids["id"]))["totalCount"] == 0
+
+
+async def test_changed_event_types_apply_from_the_next_event(api: Api) -> None:
+    creations = (await created(api, eventTypes=[CREATED]))["webhookEndpoint"]
+    voids = (await created(api, "https://voided.example.com/", eventTypes=[VOIDED]))[
+        "webhookEndpoint"
+    ]
+    first = await invoice_for(api)
+
+    await updated(api, id=creations["id"], eventTypes=[VOIDED])
+    await updated(api, id=voids["id"], eventTypes=None)
+    second = await invoice_for(api)
+
+    def invoices_of(connection: dict[str, Any]) -> list[str]:
+        return [d["invoiceId"] for d in connection["nodes"]]
+
+    assert invoices_of(await deliveries(api, endpointId=creations["id"])) == [first]
+    assert invoices_of(await deliveries(api, endpointId=voids["id"])) == [second]

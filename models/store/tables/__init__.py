@@ -4,8 +4,14 @@ from models.store.tables.base import metadata  # first: the naming convention pr
 from models.store.tables.catalog import AddOn, AddOnTax, CustomerTax, Tax
 from models.store.tables.customers import Customer
 from models.store.tables.events import Event
-from models.store.tables.invoices import Fee, FeeAppliedTax, Invoice, InvoiceAppliedTax
-from models.store.tables.organizations import ApiKey, Organization
+from models.store.tables.invoices import (
+    Fee,
+    FeeAppliedTax,
+    Invoice,
+    InvoiceAppliedTax,
+    InvoiceDocument,
+)
+from models.store.tables.organizations import ApiKey, InstanceSecret, Organization
 from models.store.tables.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -17,8 +23,10 @@ __all__ = [
     "Event",
     "Fee",
     "FeeAppliedTax",
+    "InstanceSecret",
     "Invoice",
     "InvoiceAppliedTax",
+    "InvoiceDocument",
     "Organization",
     "Tax",
     "WebhookAttempt",

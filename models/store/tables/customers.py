@@ -29,6 +29,9 @@ class Customer(SQLModel, table=True):
     zipcode: str | None = Field(default=None, max_length=32)
     state: str | None = Field(default=None, max_length=255)
     country: str | None = Field(default=None, max_length=2)
+    tax_identification_number: str | None = Field(default=None, max_length=64)
+    # The locale of its invoices' documents; None for its organization's.
+    document_locale: str | None = Field(default=None, max_length=35)
     sequential_id: int
     invoice_seq: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

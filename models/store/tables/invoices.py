@@ -1,7 +1,16 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from models.billing.statuses import InvoiceStatus, InvoiceType
@@ -22,6 +31,17 @@ class Invoice(SQLModel, table=True):
         # The keyset pages, newest first (models/store/pagination.py).
         Index("ix_invoices_organization_page", "organization_id", "created_at", "id"),
         Index("ix_invoices_customer_page", "customer_id", "created_at", "id"),
+        # The daily filters of a page (models/invoicing/filters.py), each in page order: the
+        # unpaid (or paid, failed) ones, the voided ones, and a range of issuing dates.
+        Index(
+            "ix_invoices_payment_status_page",
+            "organization_id",
+            "payment_status",
+            "created_at",
+            "id",
+        ),
+        Index("ix_invoices_status_page", "organization_id", "status", "created_at", "id"),
+        Index("ix_invoices_issuing_date", "organization_id", "issuing_date"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -48,6 +68,12 @@ class Invoice(SQLModel, table=True):
     # Hash of the normalised request: a replayed key must carry the same input.
     request_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # When updateInvoicePaymentStatus last changed payment_status; None since issue.
+    payment_status_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Seller, buyer and locale as they were at issue: the document prints these, whatever
+    # changes later (models/documents).
+    parties: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Fee(SQLModel, table=True):
@@ -98,3 +124,18 @@ class InvoiceAppliedTax(SQLModel, table=True):
     tax_rate: Decimal = Field(sa_type=ExactDecimal)
     taxable_base_amount_cents: int = Field(sa_type=BigInteger)
     amount_cents: int = Field(sa_type=BigInteger)
+
+
+class InvoiceDocument(SQLModel, table=True):
+    """An invoice's document as first rendered: served as stored from then on, so that a
+    later change of template or library never changes a document already sent."""
+
+    __tablename__ = "invoice_documents"
+
+    invoice_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("invoices.id"), primary_key=True)
+    )
+    # "issued", or "voided" for the document that says VOID.
+    variant: str = Field(primary_key=True, max_length=16)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

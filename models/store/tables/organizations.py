@@ -16,6 +16,19 @@ class Organization(SQLModel, table=True):
     document_numbering: str = Field(default=DocumentNumbering.PER_CUSTOMER, max_length=32)
     timezone: str = Field(default="UTC", max_length=64)
     net_payment_term: int = Field(default=0)
+    # Who issues its invoices, as their documents print it (models/inputs/identity.py).
+    legal_name: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    address_line1: str | None = Field(default=None, max_length=255)
+    address_line2: str | None = Field(default=None, max_length=255)
+    city: str | None = Field(default=None, max_length=255)
+    zipcode: str | None = Field(default=None, max_length=32)
+    state: str | None = Field(default=None, max_length=255)
+    country: str | None = Field(default=None, max_length=2)
+    tax_identification_number: str | None = Field(default=None, max_length=64)
+    document_locale: str = Field(
+        default="en", max_length=35, sa_column_kwargs={"server_default": "en"}
+    )
     # Counters bumped inside the invoice transaction: the row lock makes numbers gapless.
     customer_seq: int = Field(default=0)
     invoice_seq: int = Field(default=0)
@@ -34,3 +47,14 @@ class ApiKey(SQLModel, table=True):
     secret_hash: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class InstanceSecret(SQLModel, table=True):
+    """A secret the server made for itself, shared by every process on the database (the
+    document links' key, when none is configured)."""
+
+    __tablename__ = "instance_secrets"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.store.columns import UTCDateTime, new_id, utcnow
@@ -22,6 +22,10 @@ class WebhookEndpoint(SQLModel, table=True):
     )
     url: str = Field(max_length=2048)
     secret: str = Field(max_length=128)
+    # The event types it receives (EVENT_TYPES names); None for all, now and to come.
+    event_types: list[str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -1,0 +1,135 @@
+"""What an invoice document prints, formatted by babel in the document's locale: the data the
+template (invoice.typ) lays out. Labels stay in English; amounts, numbers and dates follow
+the locale (JPY with no decimals, KWD with three, EUR in fr as `1 234,56 €`); a sub-cent
+unit price is shown with every decimal it was given."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+
+from models.billing.money import currency_exponent
+from models.billing.statuses import InvoiceStatus
+from models.inputs.identity import DEFAULT_DOCUMENT_LOCALE, document_locale
+from models.store.tables import Fee, Invoice, InvoiceAppliedTax
+
+LABELS = {
+    "invoice": "Invoice",
+    "number": "Number",
+    "issued": "Issued",
+    "due": "Due",
+    "currency": "Currency",
+    "bill_to": "Bill to",
+    "tax_id": "Tax ID",
+    "columns": ["Item", "Description", "Units", "Unit price", "Amount"],
+    "tax_columns": ["Tax", "Rate", "Taxable base", "Amount"],
+    "fees": "Fees",
+    "taxes": "Taxes",
+    "total": "Total",
+}
+# Units and rates as given: up to the 12 decimals an input may carry, none added.
+_EXACT = "#,##0.############"
+
+
+def document_data(
+    invoice: Invoice, fees: Sequence[Fee], taxes: Sequence[InvoiceAppliedTax]
+) -> dict[str, Any]:
+    """The template's data for `invoice` as issued (its `parties`), VOID when voided."""
+    parties: Mapping[str, Any] = invoice.parties or _parties_unknown(invoice)
+    locale = document_locale(str(parties.get("locale") or DEFAULT_DOCUMENT_LOCALE))
+    currency = invoice.currency
+
+    def money(minor_units: int | Decimal) -> str:
+        major = Decimal(minor_units).scaleb(-currency_exponent(currency))
+        # Never rounded: an amount is already whole minor units, a unit price may be finer.
+        return _isolated(
+            format_currency(major, currency, locale=locale, decimal_quantization=False)
+        )
+
+    voided = invoice.status == InvoiceStatus.VOIDED
+    return {
+        "title": f"Invoice {invoice.number}",
+        "lang": locale.language,
+        # Labels are English, so the page reads left to right; each value is isolated for
+        # the bidirectional algorithm, so that a right-to-left one (an Arabic amount with its
+        # marks, say) stays whole and in its own order within the line.
+        "rtl": False,
+        "void": voided,
+        "voided": _instant(invoice.voided_at, locale) if voided else None,
+        "labels": LABELS,
+        "number": invoice.number,
+        "issued": _date(invoice.issuing_date, locale),
+        "due": _date(invoice.payment_due_date, locale),
+        "currency": currency,
+        "seller": _party(parties.get("seller") or {}, locale),
+        "buyer": _party(parties.get("buyer") or {}, locale),
+        "lines": [
+            {
+                "name": fee.invoice_name,
+                "description": fee.description or "",
+                "units": _isolated(format_decimal(fee.units, format=_EXACT, locale=locale)),
+                "unit_price": money(fee.unit_amount_cents),
+                "amount": money(fee.amount_cents),
+            }
+            for fee in fees
+        ],
+        "taxes": [
+            {
+                "name": tax.tax_name,
+                "rate": _isolated(
+                    format_percent(tax.tax_rate / 100, locale=locale, decimal_quantization=False)
+                ),
+                "base": money(tax.taxable_base_amount_cents),
+                "amount": money(tax.amount_cents),
+            }
+            for tax in taxes
+        ],
+        "fees_total": money(invoice.fees_amount_cents),
+        "taxes_total": money(invoice.taxes_amount_cents),
+        "total": money(invoice.total_amount_cents),
+        "footer": f"{invoice.number} · {parties.get('seller', {}).get('name') or ''}",
+    }
+
+
+def _isolated(text: str) -> str:
+    # FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: invisible, and ignored by text search.
+    return f"\u2068{text}\u2069"
+
+
+def _date(value: date, locale: Locale) -> str:
+    return _isolated(format_date(value, format="medium", locale=locale))
+
+
+def _instant(value: datetime | None, locale: Locale) -> str:
+    if value is None:
+        return ""
+    return _isolated(format_datetime(value, format="medium", locale=locale))
+
+
+def _party(party: Mapping[str, Any], locale: Locale) -> dict[str, Any]:
+    city = " ".join(part for part in (party.get("zipcode"), party.get("city")) if part)
+    country = party.get("country")
+    lines = [
+        party.get("address_line1"),
+        party.get("address_line2"),
+        city,
+        party.get("state"),
+        locale.territories.get(country, country) if country else None,
+    ]
+    return {
+        "name": party.get("name") or "",
+        "address": [line for line in lines if line],
+        "tax_id": party.get("tax_identification_number"),
+        "email": party.get("email"),
+    }
+
+
+def _parties_unknown(invoice: Invoice) -> dict[str, Any]:
+    # Issued before invoices kept their parties: the buyer is known by id only.
+    return {"locale": DEFAULT_DOCUMENT_LOCALE, "seller": {}, "buyer": {"name": invoice.customer_id}}

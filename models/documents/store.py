@@ -1,0 +1,68 @@
+"""An invoice's document: rendered once per variant, kept as its bytes, and served as kept.
+
+What it prints was frozen at issue (`Invoice.parties`: seller, buyer, locale); the bytes are
+frozen when first rendered, so that a later template or library change never alters a
+document already sent. A voided invoice gets a second document, the same marked VOID; the
+issued one stays as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.billing.statuses import InvoiceStatus
+from models.documents.content import document_data
+from models.documents.typesetting import render_pdf
+from models.invoicing.reads import applied_taxes_of_invoices, fees_of_invoices, find_invoice
+from models.store.columns import utcnow
+from models.store.db import Database
+from models.store.inserts import table_of_model
+from models.store.tables import InvoiceDocument
+
+_DOCUMENTS = table_of_model(InvoiceDocument)
+ISSUED, VOIDED = "issued", "voided"
+
+
+async def invoice_pdf(
+    db: Database, organization_id: str, invoice_id: str
+) -> tuple[str, bytes] | None:
+    """(the invoice's number, its document); None when it is not the organization's."""
+    async with db.read() as session:
+        invoice = await find_invoice(session, organization_id, invoice_id)
+        if invoice is None:
+            return None
+        variant = VOIDED if invoice.status == InvoiceStatus.VOIDED else ISSUED
+        kept = await _kept(session, invoice_id, variant)
+        if kept is not None:
+            return invoice.number, kept
+        fees = (await fees_of_invoices(session, [invoice_id])).get(invoice_id, [])
+        taxes = (await applied_taxes_of_invoices(session, [invoice_id])).get(invoice_id, [])
+    # Rendered off the event loop: a few milliseconds of CPU, a first one of about 20 ms.
+    pdf = await asyncio.to_thread(render_pdf, document_data(invoice, fees, taxes))
+    async with db.write() as session:
+        # Two first requests at once render twice; the first to commit is kept, and both
+        # answer with it.
+        insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+        await session.execute(
+            insert(_DOCUMENTS)
+            .values(invoice_id=invoice_id, variant=variant, content=pdf, created_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        kept = await _kept(session, invoice_id, variant)
+    assert kept is not None
+    return invoice.number, kept
+
+
+async def _kept(session: AsyncSession, invoice_id: str, variant: str) -> bytes | None:
+    content: bytes | None = (
+        await session.execute(
+            select(_DOCUMENTS.c.content).where(
+                _DOCUMENTS.c.invoice_id == invoice_id, _DOCUMENTS.c.variant == variant
+            )
+        )
+    ).scalar_one_or_none()
+    return content
