@@ -16,10 +16,11 @@ from models.events.types import INVOICE_ONE_OFF_CREATED
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, InputError, Rejected
 from models.invoicing.claims import with_currency
+from models.invoicing.parties import Issuer
 from models.invoicing.payload import invoice_payload
 from models.invoicing.pricing import price
 from models.invoicing.request import OneOffInvoiceInput, normalized
-from models.invoicing.rows import InvoiceRow, Issuer, Sequences, invoice_rows
+from models.invoicing.rows import InvoiceRow, Sequences, invoice_rows
 from models.store.columns import utcnow
 from models.store.counters import take
 from models.store.db import Database

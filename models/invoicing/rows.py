@@ -23,74 +23,10 @@ from models.billing.numbering import (
     payment_due_date,
 )
 from models.billing.statuses import DocumentNumbering, InvoiceStatus, InvoiceType, PaymentStatus
+from models.invoicing.parties import Issuer, parties
 from models.invoicing.pricing import Priced
 from models.invoicing.request import OneOffInvoiceInput
 from models.store.tables import Customer, Organization
-
-ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "zipcode", "state", "country")
-
-
-@dataclass(frozen=True)
-class Issuer:
-    """What an invoice takes from its organization, as read under the organization's lock:
-    its numbering and terms, and the identity its document prints."""
-
-    id: str
-    document_numbering: str
-    document_number_prefix: str
-    timezone: str
-    net_payment_term: int
-    name: str
-    legal_name: str | None
-    email: str | None
-    address_line1: str | None
-    address_line2: str | None
-    city: str | None
-    zipcode: str | None
-    state: str | None
-    country: str | None
-    tax_identification_number: str | None
-    document_locale: str
-
-    # The columns to read back from the counter's UPDATE, in this order.
-    COLUMNS = (
-        "id",
-        "document_numbering",
-        "document_number_prefix",
-        "timezone",
-        "net_payment_term",
-        "name",
-        "legal_name",
-        "email",
-        *ADDRESS_COLUMNS,
-        "tax_identification_number",
-        "document_locale",
-    )
-
-
-def parties(organization: Issuer | Organization, customer: Customer) -> dict[str, Any]:
-    """Seller, buyer and document locale as the invoice's document prints them, frozen at
-    issue (Invoice.parties): the customer's locale, else its organization's."""
-
-    def address(row: Issuer | Organization | Customer) -> dict[str, str | None]:
-        return {name: getattr(row, name) for name in ADDRESS_COLUMNS}
-
-    return {
-        "locale": customer.document_locale or organization.document_locale or "en",
-        "seller": {
-            "name": organization.legal_name or organization.name,
-            "email": organization.email,
-            **address(organization),
-            "tax_identification_number": organization.tax_identification_number,
-        },
-        "buyer": {
-            "name": customer.name or customer.external_id,
-            "external_id": customer.external_id,
-            "email": customer.email,
-            **address(customer),
-            "tax_identification_number": customer.tax_identification_number,
-        },
-    }
 
 
 @dataclass(frozen=True)

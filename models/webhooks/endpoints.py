@@ -8,14 +8,12 @@ import base64
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict, cast
+from typing import TypedDict
 
-from sqlalchemy import delete, func, null
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.events.types import EVENT_TYPES
 from models.inputs.checks import Checks
 from models.inputs.errors import ErrorCode, Rejected, reject
 from models.store.columns import utcnow
@@ -27,6 +25,7 @@ from models.store.tables import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from models.webhooks.event_types import checked_event_types
 from models.webhooks.urls import check_url
 
 MAX_ENDPOINTS = 10
@@ -62,49 +61,6 @@ def _checked_url(url: str | None, checks: Checks, *, allow_private: bool) -> str
         return None
 
 
-def _checked_event_types(event_types: Sequence[str] | None, checks: Checks) -> list[str] | None:
-    """The event types an endpoint receives: None for all of them, now and to come; else
-    the names given, each in EVENT_TYPES, in the order given with duplicates dropped. An
-    unknown name is INVALID_VALUE at its index in the list as given; an empty list is
-    VALUE_OUT_OF_RANGE, since it would receive nothing."""
-    if event_types is None:
-        return None
-    field = ("eventTypes",)
-    if not event_types:
-        checks.add(
-            ErrorCode.VALUE_OUT_OF_RANGE,
-            field,
-            "give at least one event type, or null for all of them",
-        )
-        return None
-    known = ", ".join(EVENT_TYPES)
-    for index, name in enumerate(event_types):
-        if name not in EVENT_TYPES:
-            checks.add(
-                ErrorCode.INVALID_VALUE,
-                (*field, str(index)),
-                f"{name!r} is not an event type; the event types are {known}",
-            )
-    return list(dict.fromkeys(event_types))
-
-
-async def _save_event_types(
-    session: AsyncSession, endpoint: WebhookEndpoint, event_types: list[str] | None
-) -> None:
-    """Set and write the endpoint's event types. None is written as SQL NULL, which the
-    deliveries' query reads as all types: the column's JSON type would write it as JSON
-    `null`. Flushed here so that the attribute holds the list (or None) again, not the
-    expression, once the session is gone."""
-    if event_types is not None:
-        endpoint.event_types = event_types
-        session.add(endpoint)
-        return
-    endpoint.event_types = cast(Any, null())
-    session.add(endpoint)
-    await session.flush()
-    set_committed_value(endpoint, "event_types", None)
-
-
 def _endpoint_not_found() -> Exception:
     return reject(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND, ("id",), "no webhook endpoint with this id")
 
@@ -131,7 +87,7 @@ async def create_endpoint(
     """A new endpoint receiving `event_types` (None: all), with its secret in clear."""
     checks = Checks()
     checked = _checked_url(url, checks, allow_private=allow_private)
-    chosen = _checked_event_types(event_types, checks)
+    chosen = checked_event_types(event_types, checks)
     checks.raise_if_any()
     assert checked is not None  # refused above otherwise
     async with db.write() as session:
@@ -152,8 +108,10 @@ async def create_endpoint(
                 f"an organization has at most {MAX_ENDPOINTS} webhook endpoints",
             )
         secret = new_secret()
-        endpoint = WebhookEndpoint(organization_id=organization_id, url=checked, secret=secret)
-        await _save_event_types(session, endpoint, chosen)
+        endpoint = WebhookEndpoint(
+            organization_id=organization_id, url=checked, secret=secret, event_types=chosen
+        )
+        session.add(endpoint)
     return EndpointWithSecret(endpoint, secret)
 
 
@@ -173,7 +131,7 @@ async def update_endpoint(
         if "url" in fields
         else None
     )
-    event_types = _checked_event_types(fields.get("event_types"), checks)
+    event_types = checked_event_types(fields.get("event_types"), checks)
     checks.raise_if_any()
     async with db.write() as session:
         endpoint = await find_endpoint(session, organization_id, endpoint_id)
@@ -183,8 +141,10 @@ async def update_endpoint(
             endpoint.url = url
             endpoint.updated_at = utcnow()
         if "event_types" in fields and event_types != endpoint.event_types:
+            # None is written as SQL NULL (the column's none_as_null), which the deliveries'
+            # query reads as every type.
+            endpoint.event_types = event_types
             endpoint.updated_at = utcnow()
-            await _save_event_types(session, endpoint, event_types)
     return endpoint
 
 
