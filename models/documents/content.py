@@ -38,10 +38,12 @@ _EXACT = "#,##0.############"
 
 
 def document_data(
-    invoice: Invoice, fees: Sequence[Fee], taxes: Sequence[InvoiceAppliedTax]
+    invoice: Invoice,
+    parties: Mapping[str, Any],
+    fees: Sequence[Fee],
+    taxes: Sequence[InvoiceAppliedTax],
 ) -> dict[str, Any]:
-    """The template's data for `invoice` as issued (its `parties`), VOID when voided."""
-    parties: Mapping[str, Any] = invoice.parties or _parties_unknown(invoice)
+    """The template's data for `invoice` with its `parties` as issued, VOID when voided."""
     locale = document_locale(str(parties.get("locale") or DEFAULT_DOCUMENT_LOCALE))
     currency = invoice.currency
 
@@ -128,8 +130,3 @@ def _party(party: Mapping[str, Any], locale: Locale) -> dict[str, Any]:
         "tax_id": party.get("tax_identification_number"),
         "email": party.get("email"),
     }
-
-
-def _parties_unknown(invoice: Invoice) -> dict[str, Any]:
-    # Issued before invoices kept their parties: the buyer is known by id only.
-    return {"locale": DEFAULT_DOCUMENT_LOCALE, "seller": {}, "buyer": {"name": invoice.customer_id}}

@@ -17,11 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.billing.statuses import InvoiceStatus
 from models.documents.content import document_data
 from models.documents.typesetting import render_pdf
+from models.invoicing.parties import parties
 from models.invoicing.reads import applied_taxes_of_invoices, fees_of_invoices, find_invoice
 from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.inserts import table_of_model
-from models.store.tables import InvoiceDocument
+from models.store.tables import Customer, InvoiceDocument, Organization
 
 _DOCUMENTS = table_of_model(InvoiceDocument)
 ISSUED, VOIDED = "issued", "voided"
@@ -41,8 +42,17 @@ async def invoice_pdf(
             return invoice.number, kept
         fees = (await fees_of_invoices(session, [invoice_id])).get(invoice_id, [])
         taxes = (await applied_taxes_of_invoices(session, [invoice_id])).get(invoice_id, [])
+        frozen = invoice.parties
+        if frozen is None:
+            # Issued before invoices kept their parties: as they are at its first rendering,
+            # which is then kept like any other.
+            organization = await session.get(Organization, organization_id)
+            customer = await session.get(Customer, invoice.customer_id)
+            assert organization is not None
+            assert customer is not None
+            frozen = parties(organization, customer)
     # Rendered off the event loop: a few milliseconds of CPU, a first one of about 20 ms.
-    pdf = await asyncio.to_thread(render_pdf, document_data(invoice, fees, taxes))
+    pdf = await asyncio.to_thread(render_pdf, document_data(invoice, frozen, fees, taxes))
     async with db.write() as session:
         # Two first requests at once render twice; the first to commit is kept, and both
         # answer with it.

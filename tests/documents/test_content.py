@@ -261,3 +261,25 @@ async def test_another_organizations_invoice_has_no_document(api: Api) -> None:
     assert other.organization is not None
     assert await invoice_pdf(api.db, other.organization.id, invoice_id) is None
     assert await invoice_pdf(api.db, issue.org, "no-such-invoice") is None
+
+
+async def test_an_invoice_issued_before_parties_were_kept_prints_them_as_at_first_render(
+    api: Api,
+) -> None:
+    from sqlalchemy import update
+    from sqlmodel import col
+
+    from models.store.tables import Invoice
+
+    issue = Issue(api)
+    invoice_id = await issue.invoice("EUR", "fr")
+    async with api.db.write() as session:
+        # As migration 0006 leaves the invoices issued before it.
+        await session.execute(
+            update(Invoice).where(col(Invoice.id) == invoice_id).values(parties=None)
+        )
+    await update_organization(api.db, issue.org, {"legal_name": "Acme Renamed SAS"})
+    text = await issue.text(invoice_id)
+    assert "Acme Renamed SAS" in text
+    assert "Librairie du Parc" in text
+    assert "1\u202f513,11\xa0€" in text  # the organization's locale, fr

@@ -147,3 +147,17 @@ def test_text_of_rejects_what_is_not_a_pdf() -> None:
     except AssertionError:
         return
     raise AssertionError("text_of took HTML for a PDF")
+
+
+def test_the_fonts_carry_the_currency_signs_babel_prints() -> None:
+    from babel.numbers import format_currency
+
+    from tests.documents.font_coverage import INVISIBLE, glyphs
+
+    covered = glyphs()
+    signs = "€£¥￥₹₩₺₽₪฿₫₴₦"
+    assert [sign for sign in signs if ord(sign) not in covered] == []
+    for currency, locale in (("KWD", "ar"), ("SAR", "ar"), ("AED", "ar"), ("ILS", "he")):
+        printed = format_currency(1234.5, currency, locale=locale)
+        missing = [c for c in printed if ord(c) not in covered and c not in INVISIBLE]
+        assert missing == [], (currency, locale, printed)

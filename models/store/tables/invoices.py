@@ -73,7 +73,9 @@ class Invoice(SQLModel, table=True):
     voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Seller, buyer and locale as they were at issue: the document prints these, whatever
     # changes later (models/documents).
-    parties: dict[str, object] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    parties: dict[str, object] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class Fee(SQLModel, table=True):
