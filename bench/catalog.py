@@ -10,7 +10,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.procs import Server
-from bench.queries import CREATE
+from bench.queries import CREATE, PREVIEW
 from models.store.db import normalize_database_url
 from tests.http_api import Http, create_organization_key
 
@@ -32,6 +32,10 @@ class Tenant:
     def create_bodies(self) -> list[str]:
         """One createOneOffInvoice body per customer, so that no customer row is the only one."""
         return [body(CREATE, c=customer) for customer in self.customer_ids]
+
+    def preview_bodies(self) -> list[str]:
+        """The same requests as create_bodies, previewed."""
+        return [body(PREVIEW, c=customer) for customer in self.customer_ids]
 
 
 def body(query: str, **variables: object) -> str:

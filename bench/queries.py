@@ -7,6 +7,11 @@ CREATE = """mutation($c: ID) { createOneOffInvoice(input: {customerId: $c, fees:
   {addOnCode: "a", units: "3"}, {addOnCode: "a", unitAmountCents: "0.5"}]}) {
   invoice { id number totalAmountCents } userErrors { code } } }"""
 
+# The same input, previewed: what a form asks on every keystroke.
+PREVIEW = """query($c: ID) { previewOneOffInvoice(input: {customerId: $c, fees: [
+  {addOnCode: "a", units: "3"}, {addOnCode: "a", unitAmountCents: "0.5"}]}) {
+  preview { totalAmountCents } userErrors { code } } }"""
+
 INSERT_FLOOR = "mutation { insertRow(amountCents: 3601) { id } }"
 
 FANOUT_FLOOR = "mutation { createOneOffInvoice { invoice { id number totalAmountCents } } }"

@@ -25,9 +25,10 @@ def sqlite_create(plan: Plan, project: Server, tenant: Tenant, floor: Server) ->
     runs = {
         "project": run_of(project, 16, tenant.create_bodies(), tenant.key),
         "floor": run_of(floor, 16, [body(INSERT_FLOOR)], tenant.key),
+        "preview": run_of(project, 16, tenant.preview_bodies(), tenant.key),
     }
     got = interleave(plan, runs)
-    mine, bare = got["project"], got["floor"]
+    mine, bare, preview = got["project"], got["floor"], got["preview"]
     figures = {"project": mine, "floor": bare}
     throughput = ratio(mine.rps, bare.rps)
     p99 = ratio(mine.p99_ms, bare.p99_ms)
@@ -62,6 +63,16 @@ def sqlite_create(plan: Plan, project: Server, tenant: Tenant, floor: Server) ->
             p99 <= 1.5,
         ),
         _statements("a4", f"{CREATE}, SQLite: SQL statements per invoice", mine),
+        Row(
+            "a5",
+            "previewOneOffInvoice (the same input), SQLite, 16 conn: throughput beside create's",
+            preview.text(),
+            f"createOneOffInvoice: {mine.rps:.1f} req/s",
+            times(ratio(preview.rps, mine.rps)),
+            "—",
+            figures={"preview": preview},
+        ),
+        _statements("a6", "previewOneOffInvoice: SQL statements per preview", preview),
     ]
 
 

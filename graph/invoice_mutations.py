@@ -42,8 +42,11 @@ class OneOffFeeInput:
     )
 
 
-@strawberry.input(description="A one-off invoice to issue now.")
-class CreateOneOffInvoiceInput:
+@strawberry.input(
+    description="A one-off invoice to preview: what createOneOffInvoice takes, but its "
+    "idempotency key."
+)
+class PreviewOneOffInvoiceInput:
     customer_id: strawberry.ID | None = strawberry.field(
         default=None, description="The customer, by id (or give externalCustomerId)."
     )
@@ -55,18 +58,16 @@ class CreateOneOffInvoiceInput:
         description="Invoice currency; defaults to the customer's, else the add-ons' one.",
     )
     fees: list[OneOffFeeInput] = strawberry.field(description="1 to 100 fees.")
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="Up to 255 characters; replaying the same input with it returns the "
-        "same invoice instead of a second one.",
-    )
 
     def to_request(self) -> OneOffInvoiceInput:
+        return self._request(idempotency_key=None)
+
+    def _request(self, *, idempotency_key: str | None) -> OneOffInvoiceInput:
         return OneOffInvoiceInput(
             customer_id=self.customer_id,
             external_customer_id=self.external_customer_id,
             currency=currency_value(self.currency),
-            idempotency_key=self.idempotency_key,
+            idempotency_key=idempotency_key,
             fees=[
                 FeeInput(
                     add_on_id=fee.add_on_id,
@@ -80,6 +81,18 @@ class CreateOneOffInvoiceInput:
                 for fee in self.fees
             ],
         )
+
+
+@strawberry.input(description="A one-off invoice to issue now.")
+class CreateOneOffInvoiceInput(PreviewOneOffInvoiceInput):
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Up to 255 characters; replaying the same input with it returns the "
+        "same invoice instead of a second one.",
+    )
+
+    def to_request(self) -> OneOffInvoiceInput:
+        return self._request(idempotency_key=self.idempotency_key)
 
 
 @strawberry.type(description="Result of createOneOffInvoice.")

@@ -15,7 +15,7 @@ from graph.scalars import BigInt, CurrencyCode, currency_of
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing import reads
 from models.invoicing.filters import is_overdue, today
-from models.invoicing.rows import InvoiceRow
+from models.invoicing.rows import FeeTaxRow, InvoiceRow, InvoiceTaxRow
 from models.store import tables
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class AppliedTax:
 @strawberry.type(description="One tax's share of one fee.")
 class FeeAppliedTax(AppliedTax):
     @classmethod
-    def of(cls, row: tables.FeeAppliedTax) -> FeeAppliedTax:
+    def of(cls, row: tables.FeeAppliedTax | FeeTaxRow) -> FeeAppliedTax:
         return cls(
             tax_code=row.tax_code,
             tax_name=row.tax_name,
@@ -56,7 +56,7 @@ class InvoiceAppliedTax(AppliedTax):
     )
 
     @classmethod
-    def of(cls, row: tables.InvoiceAppliedTax) -> InvoiceAppliedTax:
+    def of(cls, row: tables.InvoiceAppliedTax | InvoiceTaxRow) -> InvoiceAppliedTax:
         return cls(
             tax_code=row.tax_code,
             tax_name=row.tax_name,

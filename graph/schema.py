@@ -16,6 +16,7 @@ from graph.documentation import describe
 from graph.input_plans import plan_inputs
 from graph.invoice_lifecycle import InvoiceLifecycleMutation
 from graph.invoice_mutations import InvoiceMutation
+from graph.invoice_preview import InvoicePreviewQuery
 from graph.invoice_queries import InvoiceQuery
 from graph.limits import (
     MAX_ALIASES,
@@ -43,6 +44,7 @@ QUERIES: tuple[type, ...] = (
     AddOnQuery,
     TaxQuery,
     InvoiceQuery,
+    InvoicePreviewQuery,
     WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (

@@ -108,8 +108,11 @@ def first_session(server: Server, key: str) -> dict[str, Any]:
     catalog = data_of(post(server, key, operation("Catalog")))
     assert catalog["customers"]["totalCount"] == 1
     assert {add_on["code"] for add_on in catalog["addOns"]["nodes"]} == {"setup_fee", "ebook"}
+    previewed = data_of(post(server, key, operation("Preview")))["previewOneOffInvoice"]
     billed = data_of(post(server, key, operation("Bill")))["createOneOffInvoice"]
     invoice: dict[str, Any] = billed["invoice"]
+    for same in ("currency", "issuingDate", "paymentDueDate", "totalAmountCents"):
+        assert previewed["preview"][same] == invoice[same], same
     return invoice
 
 

@@ -6,9 +6,9 @@ models.invoicing.
 Where a request goes, in order: `request.py` checks it without the database and puts it in
 canonical form; `pricing.py` prices it against the catalog; `create.py` runs the one
 transaction that numbers it, writes its rows (`rows.py`, with who it is from and to,
-`parties.py`) and records its event. `lifecycle.py` changes an issued invoice (payment
-status, void). `reads.py`, `filters.py` and `payload.py` read invoices back, for the API
-and for webhook consumers.
+`parties.py`) and records its event; `preview.py` runs the same steps and writes nothing.
+`lifecycle.py` changes an issued invoice (payment status, void). `reads.py`, `filters.py`
+and `payload.py` read invoices back, for the API and for webhook consumers.
 
 The billing rules. Code elsewhere cites them as "rule N (models/invoicing)".
 
