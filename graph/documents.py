@@ -4,6 +4,9 @@ e-mail; a tampered one answers 403 and an expired one 410, and nothing more."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -38,11 +41,18 @@ async def invoice_document(request: Request) -> Response:
         pdf,
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="{number}.pdf"',
+            "Content-Disposition": _disposition(f"{number}.pdf"),
             # The link is the credential: no shared cache may keep what it opened.
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _disposition(filename: str) -> str:
+    # RFC 6266: an ASCII fallback, and the name itself percent-encoded (a number's prefix may
+    # hold any character an organization chose, none of which may break the header).
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 async def document_link(info: Info, invoice_id: str) -> str:

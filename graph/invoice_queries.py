@@ -79,7 +79,9 @@ class InvoiceQuery:
         ] = None,
         payment_overdue: Annotated[
             bool | None,
-            _described("true: only the overdue ones (see Invoice.paymentOverdue); false: none."),
+            _described(
+                "true: only the overdue ones (see Invoice.paymentOverdue); false: only the others."
+            ),
         ] = None,
     ) -> Connection[Invoice]:
         filters = InvoiceFilters(

@@ -14,9 +14,10 @@ from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus
 from graph.scalars import BigInt, CurrencyCode, currency_of
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing import reads
-from models.invoicing.filters import is_overdue, today
+from models.invoicing.filters import is_overdue
 from models.invoicing.rows import FeeTaxRow, InvoiceRow, InvoiceTaxRow
 from models.store import tables
+from models.store.columns import utcnow
 
 if TYPE_CHECKING:
     from graph.add_ons import AddOn
@@ -153,8 +154,9 @@ class Invoice:
     )
     voided_at: datetime | None = strawberry.field(description="When it was voided; else null.")
     payment_overdue: bool = strawberry.field(
-        description="Still to be paid (PENDING, not voided) past its paymentDueDate, judged on "
-        "today's date in UTC: due yesterday is overdue today."
+        description="Still to be paid (PENDING, not voided) past its paymentDueDate, in the "
+        "timezone its dates are counted in (the customer's, else the organization's): due "
+        "yesterday there is overdue, due today is not yet."
     )
     currency: CurrencyCode = strawberry.field(description="Currency of every amount.")
     issuing_date: date = strawberry.field(
@@ -257,9 +259,7 @@ class Invoice:
             payment_status=PaymentStatus(row.payment_status),
             payment_status_updated_at=row.payment_status_updated_at,
             voided_at=row.voided_at,
-            payment_overdue=is_overdue(
-                row.status, row.payment_status, row.payment_due_date, today()
-            ),
+            payment_overdue=is_overdue(row, utcnow()),
             currency=currency_of(row.currency),
             issuing_date=row.issuing_date,
             payment_due_date=row.payment_due_date,

@@ -156,8 +156,8 @@ async def _events(
                 # whole batch, so they resolve without an await; what lies further (a
                 # customer's taxes, a fee's add-on) goes through loaders the listeners of
                 # the batch share: one event costs the same statements for one listener
-                # or a thousand. They are the batch's only: invoices are immutable but
-                # their customer is not (see Batch).
+                # or a thousand. They are the batch's only: an invoice's payment status and
+                # its customer change after issue (see Batch).
                 loaders = delivery.batch.shared(Loaders, lambda: Loaders(db))
                 token = batch_loaders.set(loaders)
                 try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -32,6 +32,13 @@ def payment_due_date(issuing: date, net_payment_term_days: int) -> date:
     if net_payment_term_days < 0:
         raise ValueError(f"net payment term must be >= 0 days, got {net_payment_term_days}")
     return issuing + timedelta(days=net_payment_term_days)
+
+
+def overdue_from(due: date, timezone: str) -> datetime:
+    """The instant an invoice due on `due` becomes overdue: the start of the next day where
+    its dates are counted (due today is not overdue yet, due yesterday is)."""
+    next_day = datetime.combine(due + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    return next_day.astimezone(UTC)
 
 
 def default_document_number_prefix(organization_name: str, organization_id: str) -> str:

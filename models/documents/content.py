@@ -6,7 +6,7 @@ unit price is shown with every decimal it was given."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from models.billing.money import currency_exponent
+from models.billing.money import EXACT, currency_exponent
 from models.billing.statuses import InvoiceStatus
 from models.inputs.identity import DEFAULT_DOCUMENT_LOCALE, document_locale
 from models.store.tables import Fee, Invoice, InvoiceAppliedTax
@@ -33,6 +33,7 @@ LABELS = {
     "taxes": "Taxes",
     "total": "Total",
 }
+_ENGLISH = Locale("en")
 # Units and rates as given: up to the 12 decimals an input may carry, none added.
 _EXACT = "#,##0.############"
 
@@ -48,7 +49,7 @@ def document_data(
     currency = invoice.currency
 
     def money(minor_units: int | Decimal) -> str:
-        major = Decimal(minor_units).scaleb(-currency_exponent(currency))
+        major = Decimal(minor_units).scaleb(-currency_exponent(currency), context=EXACT)
         # Never rounded: an amount is already whole minor units, a unit price may be finer.
         return _isolated(
             format_currency(major, currency, locale=locale, decimal_quantization=False)
@@ -69,8 +70,8 @@ def document_data(
         "issued": _date(invoice.issuing_date, locale),
         "due": _date(invoice.payment_due_date, locale),
         "currency": currency,
-        "seller": _party(parties.get("seller") or {}, locale),
-        "buyer": _party(parties.get("buyer") or {}, locale),
+        "seller": _party(parties.get("seller") or {}),
+        "buyer": _party(parties.get("buyer") or {}),
         "lines": [
             {
                 "name": fee.invoice_name,
@@ -111,10 +112,10 @@ def _date(value: date, locale: Locale) -> str:
 def _instant(value: datetime | None, locale: Locale) -> str:
     if value is None:
         return ""
-    return _isolated(format_datetime(value, format="medium", locale=locale))
+    return _isolated(f"{format_datetime(value, format='medium', tzinfo=UTC, locale=locale)} UTC")
 
 
-def _party(party: Mapping[str, Any], locale: Locale) -> dict[str, Any]:
+def _party(party: Mapping[str, Any]) -> dict[str, Any]:
     city = " ".join(part for part in (party.get("zipcode"), party.get("city")) if part)
     country = party.get("country")
     lines = [
@@ -122,7 +123,9 @@ def _party(party: Mapping[str, Any], locale: Locale) -> dict[str, Any]:
         party.get("address_line2"),
         city,
         party.get("state"),
-        locale.territories.get(country, country) if country else None,
+        # In English, as the labels: the fonts do not carry every script CLDR writes country
+        # names in (Korean, most of Simplified Chinese's), where amounts and dates they do.
+        _ENGLISH.territories.get(country, country) if country else None,
     ]
     return {
         "name": party.get("name") or "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,9 +22,10 @@ from models.invoicing.reads import applied_taxes_of_invoices, fees_of_invoices, 
 from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.inserts import table_of_model
-from models.store.tables import Customer, InvoiceDocument, Organization
+from models.store.tables import Customer, Invoice, InvoiceDocument, Organization
 
 _DOCUMENTS = table_of_model(InvoiceDocument)
+_INVOICES = table_of_model(Invoice)
 ISSUED, VOIDED = "issued", "voided"
 
 
@@ -56,6 +57,13 @@ async def invoice_pdf(
     async with db.write() as session:
         # Two first requests at once render twice; the first to commit is kept, and both
         # answer with it.
+        if invoice.parties is None:
+            # Kept now, so that a later VOID document prints the same seller and buyer.
+            await session.execute(
+                update(_INVOICES)
+                .where(_INVOICES.c.id == invoice_id, _INVOICES.c.parties.is_(None))
+                .values(parties=frozen)
+            )
         insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
         await session.execute(
             insert(_DOCUMENTS)

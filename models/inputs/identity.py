@@ -4,11 +4,13 @@ BCP 47 locales as babel knows them)."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any, TypedDict
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from babel.numbers import get_territory_currencies
 
 from models.inputs.checks import Checks
 from models.inputs.document_locales import UNPRINTABLE
@@ -43,11 +45,16 @@ class IdentityFields(TypedDict, total=False):
 
 @cache
 def countries() -> frozenset[str]:
-    """ISO 3166 alpha-2 codes of the territories CLDR gives a currency to."""
+    """ISO 3166 alpha-2 codes of the territories CLDR gives a currency in use today: codes
+    withdrawn with their country (SU, YU, DD…) have none."""
+    today = date.today()
     return frozenset(
         code
         for code in get_global("territory_currencies")
-        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        if len(code) == 2
+        and code.isalpha()
+        and code not in _NOT_COUNTRIES
+        and get_territory_currencies(code, start_date=today, end_date=today)
     )
 
 
@@ -98,6 +105,15 @@ def _locale(value: str | None, checks: Checks) -> str | None:
             ErrorCode.INVALID_VALUE,
             ("documentLocale",),
             f"{tag!r} is not a locale (BCP 47, such as en, fr or pt-BR)",
+        )
+        return None
+    if not (2 <= len(locale.language) <= 3 and locale.language.isalpha()) or locale.language in {
+        "und",
+        "root",
+    }:
+        # babel knows "root" (CLDR's base), which is no language a document can be in.
+        checks.add(
+            ErrorCode.INVALID_VALUE, ("documentLocale",), f"{tag!r} names no language (BCP 47)"
         )
         return None
     if str(locale) in UNPRINTABLE:

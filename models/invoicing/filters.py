@@ -8,13 +8,13 @@ the indexes that serve the daily ones are in models/store/tables/invoices.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, not_, select
+from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
 from sqlmodel import col
 
 from models.billing.statuses import InvoiceStatus, PaymentStatus
-from models.store.columns import utcnow
 from models.store.pagination import matches_any
 from models.store.tables import Customer, Invoice
 
@@ -34,30 +34,45 @@ class InvoiceFilters:
     payment_overdue: bool | None = None
 
 
-def today() -> date:
-    """The date overdue is judged on: UTC's, the same for every server process."""
-    return utcnow().date()
+class Overdue(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def payment_status(self) -> str: ...
+    @property
+    def payment_due_date(self) -> date: ...
+    @property
+    def payment_overdue_at(self) -> datetime | None: ...
 
 
-def is_overdue(status: str, payment_status: str, due: date, on: date) -> bool:
-    """Still to be paid (pending, not voided) and past its due date: due yesterday is overdue
-    today, due today is not yet."""
-    return status != InvoiceStatus.VOIDED and payment_status == PaymentStatus.PENDING and due < on
+def is_overdue(invoice: Overdue, now: datetime) -> bool:
+    """Still to be paid (pending, not voided) past its due date, where its dates are counted:
+    due yesterday there is overdue, due today is not yet (Invoice.payment_overdue_at). An
+    invoice issued before that instant was kept is judged on the UTC date."""
+    if invoice.status == InvoiceStatus.VOIDED or invoice.payment_status != PaymentStatus.PENDING:
+        return False
+    if invoice.payment_overdue_at is None:
+        return invoice.payment_due_date < now.astimezone(UTC).date()
+    return now >= invoice.payment_overdue_at
 
 
-def _overdue(on: date) -> ColumnElement[bool]:
+def _overdue(now: datetime) -> ColumnElement[bool]:
     # The same rule as is_overdue, for the database. "Not voided" rather than "finalized",
     # the same on the statuses there are: an equality on status would lead the planner to the
     # status index, where nearly every invoice is finalized, instead of the payment status's.
+    overdue_at = col(Invoice.payment_overdue_at)
     return and_(
         col(Invoice.status) != InvoiceStatus.VOIDED,
         col(Invoice.payment_status) == PaymentStatus.PENDING,
-        col(Invoice.payment_due_date) < on,
+        or_(
+            and_(overdue_at.is_not(None), overdue_at <= now),
+            and_(overdue_at.is_(None), col(Invoice.payment_due_date) < now.astimezone(UTC).date()),
+        ),
     )
 
 
 def conditions(
-    organization_id: str, filters: InvoiceFilters, on: date
+    organization_id: str, filters: InvoiceFilters, now: datetime
 ) -> list[ColumnElement[bool]]:
     where = [col(Invoice.organization_id) == organization_id]
     if filters.customer_id is not None:
@@ -87,7 +102,7 @@ def conditions(
         )
         where.append(matches_any(term, Invoice.number) | col(Invoice.customer_id).in_(by_customer))
     if filters.payment_overdue is not None:
-        overdue = _overdue(on)
+        overdue = _overdue(now)
         where.append(overdue if filters.payment_overdue else not_(overdue))
     return where
 

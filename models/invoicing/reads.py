@@ -11,7 +11,8 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.invoicing.filters import InvoiceFilters, conditions, today
+from models.invoicing.filters import InvoiceFilters, conditions
+from models.store.columns import utcnow
 from models.store.core_rows import read_only
 from models.store.inserts import table_of_model
 from models.store.pagination import Page, paginate
@@ -51,7 +52,7 @@ async def list_invoices(
 ) -> Page[Invoice]:
     """A page of the organization's invoices, newest first, that pass every filter given
     (`customer_id` is the customer's own list of invoices, and adds to the filters)."""
-    where = conditions(organization_id, filters or InvoiceFilters(), today())
+    where = conditions(organization_id, filters or InvoiceFilters(), utcnow())
     if customer_id is not None:
         where.append(col(Invoice.customer_id) == customer_id)
     return await paginate(session, Invoice, where, first=first, after=after)

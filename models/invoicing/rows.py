@@ -20,6 +20,7 @@ from models.billing.numbering import (
     format_invoice_number_per_customer,
     format_invoice_number_per_organization,
     issuing_date,
+    overdue_from,
     payment_due_date,
 )
 from models.billing.statuses import DocumentNumbering, InvoiceStatus, InvoiceType, PaymentStatus
@@ -54,6 +55,7 @@ class InvoiceRow:
     currency: str
     issuing_date: date
     payment_due_date: date
+    payment_overdue_at: datetime
     net_payment_term: int
     fees_amount_cents: int
     coupons_amount_cents: int
@@ -153,7 +155,8 @@ def invoice_rows(
     now: datetime,
 ) -> InvoiceRows:
     customer, computed, currency = priced.customer, priced.computed, priced.currency
-    issued = issuing_date(now, customer.timezone or organization.timezone or "UTC")
+    dated_in = customer.timezone or organization.timezone or "UTC"
+    issued = issuing_date(now, dated_in)
     term = (
         customer.net_payment_term
         if customer.net_payment_term is not None
@@ -175,6 +178,7 @@ def invoice_rows(
         currency=currency,
         issuing_date=issued,
         payment_due_date=payment_due_date(issued, term),
+        payment_overdue_at=overdue_from(payment_due_date(issued, term), dated_in),
         net_payment_term=term,
         fees_amount_cents=computed.fees_amount_cents,
         coupons_amount_cents=computed.coupons_amount_cents,

@@ -72,6 +72,14 @@ async def update_organization(
             required=True,
             max_length=10,
         )
+        if prefix and not prefix.isprintable():
+            # It is printed in every number, document and file name.
+            checks.add(
+                ErrorCode.INVALID_VALUE,
+                ("documentNumberPrefix",),
+                "documentNumberPrefix must not hold control characters",
+            )
+            prefix = None
         values["document_number_prefix"] = prefix.upper() if prefix else None
     if "document_numbering" in patch:
         if patch["document_numbering"] not in list(DocumentNumbering):

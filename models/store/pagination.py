@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.store.core_rows import read_only
 
 MAX_PAGE_SIZE = 100
+MAX_SEARCH_TERM = 255
 DEFAULT_PAGE_SIZE = 20
 
 
@@ -109,7 +110,10 @@ async def paginate(
 
 
 def matches_any(term: str, *columns: Any) -> ColumnElement[bool]:
-    """Case-insensitive substring match on any column; `%`, `_` and `\\` match themselves."""
+    """Case-insensitive substring match on any column; `%`, `_` and `\\` match themselves.
+    A term longer than any searched value is refused: SQLite would refuse its pattern."""
+    if len(term) > MAX_SEARCH_TERM:
+        raise PaginationError(f"searchTerm is longer than {MAX_SEARCH_TERM} characters")
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))

@@ -194,7 +194,7 @@ async def test_kwd_prints_three_decimals_even_in_arabic(api: Api) -> None:
         assert amount in text, (amount, text)
     assert "د" in text
     assert "ك" in text
-    assert "ألمانيا" in text  # Germany, in Arabic: the buyer's country in the document's locale
+    assert "Germany" in text  # country names in English, as the labels
 
 
 async def test_the_customers_locale_wins_over_the_organizations(api: Api) -> None:
@@ -283,3 +283,10 @@ async def test_an_invoice_issued_before_parties_were_kept_prints_them_as_at_firs
     assert "Acme Renamed SAS" in text
     assert "Librairie du Parc" in text
     assert "1\u202f513,11\xa0€" in text  # the organization's locale, fr
+    # Kept from that first rendering on: its VOID document prints the same parties.
+    await update_organization(api.db, issue.org, {"legal_name": "Renamed Again SA"})
+    await void_invoice(api.db, issue.org, invoice_id)
+    voided = await issue.text(invoice_id)
+    assert "VOID" in voided
+    assert "Acme Renamed SAS" in voided
+    assert "Renamed Again SA" not in voided

@@ -62,7 +62,10 @@ async def test_a_tampered_or_foreign_link_answers_403_and_nothing_else(
     my_org = (await api("{ organization { id } }"))["organization"]["id"]
     url = invoice["fileUrl"]
     token = url.rsplit("/", 1)[1]
-    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    # A character inside the signature: the last one's low bits are base64 padding, which
+    # decoding ignores, so changing only them would not change the signature.
+    middle = len(token) - 10
+    flipped = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
     db = Database(server.database_url)
     try:
         secret = await link_secret(db, None)
@@ -169,3 +172,37 @@ def _pgm(data: bytes) -> tuple[int, int, bytes]:
     pixels = data[header.end() :]
     assert len(pixels) == width * height
     return width, height, pixels
+
+
+async def test_any_number_prefix_makes_a_download_a_browser_can_save(
+    server_factory: StartServer,
+) -> None:
+    server = server_factory()
+    key = await create_organization_key(server.database_url)
+    api = Http(server.base_url, key)
+    customer = (await api.setup("c"))["c"]
+    refused = await api(
+        'mutation { updateOrganization(input: {documentNumberPrefix: "A\\r\\nX"}) '
+        "{ userErrors { field code } } }"
+    )
+    assert refused["updateOrganization"]["userErrors"] == [
+        {"field": ["documentNumberPrefix"], "code": "INVALID_VALUE"}
+    ]
+    for prefix in ('€Ж"Q', "ÉTÉ;x=1"):
+        changed = await api(
+            "mutation($p: String) { updateOrganization(input: {documentNumberPrefix: $p}) "
+            "{ userErrors { code } } }",
+            p=prefix,
+        )
+        assert changed["updateOrganization"]["userErrors"] == []
+        created = await api.invoice(customer)
+        invoice = (await api(FILE_URL, id=created["id"]))["invoice"]
+        answer = get(invoice["fileUrl"])
+        assert answer.status_code == 200, prefix
+        disposition = answer.headers["content-disposition"]
+        assert disposition.isascii()
+        assert "\r" not in disposition
+        assert "\n" not in disposition
+        assert disposition.startswith('inline; filename="')
+        assert "filename*=UTF-8''" in disposition
+        assert invoice["number"] in text_of(answer.content)

@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
+from sqlmodel import col
 
 from models.billing.statuses import PaymentStatus
 from models.catalog.add_ons import create_add_on
 from models.catalog.customers import create_customer
 from models.invoicing.create import create_one_off_invoice
-from models.invoicing.filters import is_overdue, today
+from models.invoicing.filters import is_overdue
 from models.invoicing.lifecycle import update_payment_status, void_invoice
+from models.invoicing.reads import find_invoice
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
+from models.store import tables
 from tests.conftest import Api, MakeApi
 from tests.graph.test_invoice_queries import counting
 
@@ -150,12 +153,53 @@ async def test_overdue_is_pending_past_its_due_date_and_filterable(api: Api) -> 
     assert ids(await page(api, overdue=True)) == [overdue]
     assert set(ids(await page(api, overdue=False))) == {paid_late, voided_late, not_due}
 
-    due = date(2026, 3, 1)
-    assert not is_overdue("FINALIZED", "PENDING", due, due)
-    assert is_overdue("FINALIZED", "PENDING", due, due + timedelta(days=1))
-    assert not is_overdue("VOIDED", "PENDING", due, due + timedelta(days=1))
-    assert not is_overdue("FINALIZED", "FAILED", due, due + timedelta(days=1))
-    assert today() == datetime.now(UTC).date()
+
+async def test_overdue_is_judged_where_the_invoice_is_dated(api: Api) -> None:
+    book = Book(api)
+    await book.setup()
+    # Due the day it is issued, in Los Angeles: issued at 05:00 UTC, which is still the
+    # evening before there; overdue from midnight there, 08:00 UTC, not from UTC's midnight.
+    customer = await create_customer(
+        api.db,
+        book.org,
+        {"external_id": "la", "timezone": "America/Los_Angeles", "net_payment_term": 0},
+    )
+    book.ids["la"] = customer.id
+    issued_at = datetime(2026, 12, 5, 5, tzinfo=UTC)
+    invoice_id = await book.bill("la", "eur", issued_at)
+    async with api.db.read() as session:
+        row = await find_invoice(session, book.org, invoice_id)
+    assert row is not None
+    assert (row.issuing_date, row.payment_due_date) == (date(2026, 12, 4), date(2026, 12, 4))
+    assert row.payment_overdue_at == datetime(2026, 12, 5, 8, tzinfo=UTC)
+    assert not is_overdue(row, issued_at)
+    assert not is_overdue(row, datetime(2026, 12, 5, 7, 59, tzinfo=UTC))
+    assert is_overdue(row, datetime(2026, 12, 5, 8, tzinfo=UTC))
+    # Issued now, due today in Los Angeles: not overdue, whatever UTC's date.
+    fresh = await book.bill("la", "eur")
+    nodes = {node["id"]: node for node in await page(api, customerId=customer.id)}
+    assert nodes[fresh]["paymentOverdue"] is False
+    assert fresh not in ids(await page(api, overdue=True))
+    assert invoice_id in ids(await page(api, overdue=True))
+
+
+async def test_an_invoice_without_its_overdue_instant_is_judged_on_the_utc_date(
+    api: Api,
+) -> None:
+    book = Book(api)
+    await book.setup()
+    old = await book.bill("paris", "eur", LONG_AGO)
+    recent = await book.bill("paris", "eur")
+    async with api.db.write() as session:
+        # As migration 0007 leaves the invoices issued before it.
+        await session.execute(
+            update(tables.Invoice)
+            .where(col(tables.Invoice.id).in_([old, recent]))
+            .values(payment_overdue_at=None)
+        )
+    assert ids(await page(api, overdue=True)) == [old]
+    nodes = {node["id"]: node["paymentOverdue"] for node in await page(api)}
+    assert nodes == {old: True, recent: False}
 
 
 async def test_a_filtered_page_costs_the_same_statements_whatever_its_size(api: Api) -> None:
@@ -223,3 +267,10 @@ async def test_the_daily_filters_are_served_by_their_indexes(api: Api) -> None:
             # Served in page order from the index: no sort of the whole list.
             assert "TEMP B-TREE" not in plan.upper(), (filters, plan)
             assert "Sort" not in plan, (filters, plan)
+
+
+async def test_a_search_term_longer_than_anything_searched_is_refused(api: Api) -> None:
+    refused = await api.raw(PAGE, first=10, searchTerm="a" * 256)
+    assert refused.errors is not None
+    assert [e.extensions["code"] for e in refused.errors if e.extensions] == ["BAD_USER_INPUT"]
+    assert ids(await page(api, searchTerm="a" * 255)) == []

@@ -56,6 +56,9 @@ class Invoice(SQLModel, table=True):
     currency: str = Field(max_length=3)
     issuing_date: date
     payment_due_date: date
+    # When it turns overdue if unpaid: the start of the day after its due date, in the
+    # timezone its dates are counted in. Null for invoices issued before it was kept.
+    payment_overdue_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     net_payment_term: int
     fees_amount_cents: int = Field(sa_type=BigInteger)
     coupons_amount_cents: int = Field(default=0, sa_type=BigInteger)
