@@ -58,6 +58,14 @@ class PreviewOneOffInvoiceInput:
         description="Invoice currency; defaults to the customer's, else the add-ons' one.",
     )
     fees: list[OneOffFeeInput] = strawberry.field(description="1 to 100 fees.")
+    purchase_order_number: str | None = strawberry.field(
+        default=None,
+        description="The customer's purchase order number, up to 100 characters: printed on "
+        "the invoice and found by invoices(searchTerm:).",
+    )
+    note: str | None = strawberry.field(
+        default=None, description="A note printed on the invoice, up to 1,000 characters."
+    )
 
     def to_request(self) -> OneOffInvoiceInput:
         return self._request(idempotency_key=None)
@@ -68,6 +76,8 @@ class PreviewOneOffInvoiceInput:
             external_customer_id=self.external_customer_id,
             currency=currency_value(self.currency),
             idempotency_key=idempotency_key,
+            purchase_order_number=self.purchase_order_number,
+            note=self.note,
             fees=[
                 FeeInput(
                     add_on_id=fee.add_on_id,

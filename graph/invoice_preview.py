@@ -93,6 +93,13 @@ class OneOffInvoicePreview:
         description="Subtotal plus taxes."
     )
     total_amount_cents: BigInt = strawberry.field(description="Amount that would be due.")
+    purchase_order_number: str | None = strawberry.field(
+        description="The purchase order number it would carry."
+    )
+    note: str | None = strawberry.field(description="The note it would print.")
+    footer: str | None = strawberry.field(
+        description="The organization's invoice footer it would copy."
+    )
     customer: Customer = strawberry.field(
         description="The customer billed, as it is now (a customer without a currency takes "
         "the invoice's only when the invoice is created)."
@@ -120,6 +127,9 @@ class OneOffInvoicePreview:
                 invoice.sub_total_including_taxes_amount_cents
             ),
             total_amount_cents=BigInt(invoice.total_amount_cents),
+            purchase_order_number=invoice.purchase_order_number,
+            note=invoice.note,
+            footer=invoice.footer,
             customer=Customer.of(preview.customer),
             fees=[PreviewFee.of(fee, rows.fee_taxes.get(fee.id, [])) for fee in rows.fees],
             applied_taxes=[InvoiceAppliedTax.of(tax) for tax in rows.applied_taxes],

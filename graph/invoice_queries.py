@@ -74,7 +74,8 @@ class InvoiceQuery:
         search_term: Annotated[
             str | None,
             _described(
-                "Matches the number, the customer's name or external id, case-insensitively."
+                "Matches the number, the purchase order number, the customer's name or "
+                "external id, case-insensitively."
             ),
         ] = None,
         payment_overdue: Annotated[

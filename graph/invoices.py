@@ -180,6 +180,13 @@ class Invoice:
     )
     total_amount_cents: BigInt = strawberry.field(description="Amount due.")
     created_at: datetime = strawberry.field(description="Creation instant (UTC).")
+    purchase_order_number: str | None = strawberry.field(
+        description="The customer's purchase order number, as given at issue."
+    )
+    note: str | None = strawberry.field(description="The note printed on the invoice.")
+    footer: str | None = strawberry.field(
+        description="The organization's invoice footer as it was at issue (legal mentions)."
+    )
 
     # What the page (or event) this invoice came with has loaded of it; else read on demand.
     # Each field answers without an await when its part is here (see Fee.applied_taxes).
@@ -276,5 +283,8 @@ class Invoice:
             ),
             total_amount_cents=BigInt(row.total_amount_cents),
             created_at=row.created_at,
+            purchase_order_number=row.purchase_order_number,
+            note=row.note,
+            footer=row.footer,
             parts=parts,
         )

@@ -39,6 +39,10 @@ class Organization:
         description="Name its invoice documents print as the seller; `name` when null."
     )
     email: str | None = strawberry.field(description="Billing contact printed on documents.")
+    invoice_footer: str | None = strawberry.field(
+        description="Legal mentions (late-payment penalties, say) every new invoice copies at "
+        "issue; changing it never changes an invoice already issued."
+    )
     address_line1: str | None = strawberry.field(description="Address, first line.")
     address_line2: str | None = strawberry.field(description="Address, second line.")
     city: str | None = strawberry.field(description="City.")
@@ -91,6 +95,7 @@ class Organization:
             net_payment_term=row.net_payment_term,
             legal_name=row.legal_name,
             email=row.email,
+            invoice_footer=row.invoice_footer,
             address_line1=row.address_line1,
             address_line2=row.address_line2,
             city=row.city,
@@ -140,6 +145,11 @@ class UpdateOrganizationInput:
     email: str | None = strawberry.field(
         default=strawberry.UNSET, description="Billing contact printed on documents."
     )
+    invoice_footer: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Legal mentions every new invoice copies, up to 1,000 characters; null "
+        "for none.",
+    )
     address_line1: str | None = strawberry.field(
         default=strawberry.UNSET, description="Address, first line (up to 255 characters)."
     )
@@ -174,6 +184,7 @@ class UpdateOrganizationInput:
                 tax_codes=self.tax_codes,
                 legal_name=self.legal_name,
                 email=self.email,
+                invoice_footer=self.invoice_footer,
                 address_line1=self.address_line1,
                 address_line2=self.address_line2,
                 city=self.city,

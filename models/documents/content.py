@@ -32,6 +32,7 @@ LABELS = {
     "fees": "Fees",
     "taxes": "Taxes",
     "total": "Total",
+    "purchase_order": "Purchase order",
 }
 _ENGLISH = Locale("en")
 # Units and rates as given: up to the 12 decimals an input may carry, none added.
@@ -96,6 +97,9 @@ def document_data(
         "fees_total": money(invoice.fees_amount_cents),
         "taxes_total": money(invoice.taxes_amount_cents),
         "total": money(invoice.total_amount_cents),
+        "purchase_order": invoice.purchase_order_number,
+        "note": invoice.note,
+        "legal": invoice.footer,
         "footer": f"{invoice.number} · {parties.get('seller', {}).get('name') or ''}",
     }
 

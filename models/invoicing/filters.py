@@ -30,7 +30,7 @@ class InvoiceFilters:
     currency: str | None = None
     issuing_date_from: date | None = None  # inclusive
     issuing_date_to: date | None = None  # inclusive
-    search_term: str | None = None  # number, customer name or external id, any case
+    search_term: str | None = None  # number, purchase order, customer name or id, any case
     payment_overdue: bool | None = None
 
 
@@ -100,7 +100,10 @@ def conditions(
         by_customer = _customers(
             organization_id, matches_any(term, Customer.name, Customer.external_id)
         )
-        where.append(matches_any(term, Invoice.number) | col(Invoice.customer_id).in_(by_customer))
+        where.append(
+            matches_any(term, Invoice.number, Invoice.purchase_order_number)
+            | col(Invoice.customer_id).in_(by_customer)
+        )
     if filters.payment_overdue is not None:
         overdue = _overdue(now)
         where.append(overdue if filters.payment_overdue else not_(overdue))

@@ -33,6 +33,7 @@ class Issuer:
     country: str | None
     tax_identification_number: str | None
     document_locale: str
+    invoice_footer: str | None
 
     # The columns to read back from the counter's UPDATE, in this order.
     COLUMNS = (
@@ -47,6 +48,7 @@ class Issuer:
         *ADDRESS_COLUMNS,
         "tax_identification_number",
         "document_locale",
+        "invoice_footer",
     )
 
 

@@ -63,6 +63,9 @@ def invoice_payload(
         "created_at": invoice.created_at.isoformat(),
         "payment_status_updated_at": _instant(invoice.payment_status_updated_at),
         "voided_at": _instant(invoice.voided_at),
+        "purchase_order_number": invoice.purchase_order_number,
+        "note": invoice.note,
+        "footer": invoice.footer,
         "customer": {
             "id": customer.id,
             "external_id": customer.external_id,

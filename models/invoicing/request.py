@@ -22,6 +22,7 @@ from models.inputs.errors import ErrorCode, Path
 MAX_FEES = 100
 MAX_DECIMALS = 12
 MAX_IDEMPOTENCY_KEY = 255
+MAX_PURCHASE_ORDER_NUMBER = 100
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class OneOffInvoiceInput:
     external_customer_id: str | None = None
     currency: str | None = None
     idempotency_key: str | None = None
+    # Printed on the invoice; part of the fingerprint like every other field.
+    purchase_order_number: str | None = None
+    note: str | None = None
 
     def fingerprint(self) -> str:
         """Same input, same hash: what a replayed idempotency key must match."""
@@ -91,6 +95,15 @@ def normalized(request: OneOffInvoiceInput, checks: Checks) -> OneOffInvoiceInpu
             required=True,
             max_length=MAX_IDEMPOTENCY_KEY,
         )
+    request = replace(
+        request,
+        purchase_order_number=checks.text(
+            request.purchase_order_number,
+            ("purchaseOrderNumber",),
+            max_length=MAX_PURCHASE_ORDER_NUMBER,
+        ),
+        note=checks.text(request.note, ("note",), max_length=LONG_TEXT),
+    )
     if not request.fees:
         checks.add(ErrorCode.REQUIRED, ("fees",), "an invoice needs at least one fee")
     fees: list[FeeInput] = []

@@ -67,6 +67,9 @@ class InvoiceRow:
     idempotency_key: str | None
     request_fingerprint: str | None
     created_at: datetime
+    purchase_order_number: str | None
+    note: str | None
+    footer: str | None
     parties: dict[str, Any] | None = None  # frozen at issue: see rows.parties
     payment_status_updated_at: datetime | None = None  # set by later changes only
     voided_at: datetime | None = None
@@ -190,6 +193,9 @@ def invoice_rows(
         idempotency_key=request.idempotency_key,
         request_fingerprint=fingerprint if request.idempotency_key is not None else None,
         created_at=now,
+        purchase_order_number=request.purchase_order_number,
+        note=request.note,
+        footer=organization.invoice_footer,
         parties=parties(organization, customer),
     )
     fees: list[FeeRow] = []

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.billing.numbering import default_document_number_prefix
 from models.billing.statuses import DocumentNumbering
 from models.catalog.taxes import taxes_by_code
-from models.inputs.checks import Checks
+from models.inputs.checks import LONG_TEXT, Checks
 from models.inputs.errors import ErrorCode
 from models.inputs.identity import IdentityFields, checked_identity
 from models.organizations.api_keys import IssuedKey, issue_key
@@ -51,6 +51,7 @@ class OrganizationPatch(IdentityFields, total=False):
     name: str | None
     legal_name: str | None
     email: str | None
+    invoice_footer: str | None
     document_number_prefix: str | None
     document_numbering: str | None
     timezone: str | None
@@ -93,6 +94,10 @@ async def update_organization(
         values["legal_name"] = checks.text(patch["legal_name"], ("legalName",))
     if "email" in patch:
         values["email"] = checks.email(patch["email"], ("email",))
+    if "invoice_footer" in patch:
+        values["invoice_footer"] = checks.text(
+            patch["invoice_footer"], ("invoiceFooter",), max_length=LONG_TEXT
+        )
     values.update(checked_identity(patch, checks))
     if "document_locale" in patch and patch["document_locale"] is None:
         checks.add(ErrorCode.REQUIRED, ("documentLocale",), "documentLocale must not be null")

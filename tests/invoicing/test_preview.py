@@ -29,10 +29,13 @@ from models.invoicing.reads import (
 )
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.invoicing.rows import InvoiceRows
+from models.organizations.organizations import update_organization
 from models.store import tables
 from tests.conftest import Api, MakeApi
 
 CURRENCIES = ("EUR", "JPY", "KWD", "USD")
+# PostgreSQL stores no NUL in text; the API refuses it before the core (RefuseUnstorableText).
+STORABLE = st.characters(exclude_characters="\x00")
 NOW = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
 _names = itertools.count()
 
@@ -48,6 +51,9 @@ class Catalog:
     fees: list[dict[str, Any]] = field(default_factory=list)
     currency: str | None = None
     by_external_id: bool = False
+    purchase_order_number: str | None = None
+    note: str | None = None
+    footer: str | None = None
 
 
 def subsets(size: int) -> st.SearchStrategy[list[int]]:
@@ -81,6 +87,9 @@ def catalogs(draw: st.DrawFn) -> Catalog:
         if draw(st.booleans())
         else draw(st.sampled_from([*CURRENCIES, *CURRENCIES, *CURRENCIES, "ABC"])),
         by_external_id=draw(st.booleans()),
+        purchase_order_number=draw(st.none() | st.text(STORABLE, max_size=110)),
+        note=draw(st.none() | st.text(STORABLE, max_size=40)),
+        footer=draw(st.none() | st.text(STORABLE, min_size=1, max_size=30)),
     )
     codes = [f"t{i}" for i in range(len(rates))]
     # Mostly requests that can be issued; now and then one that is refused on each ground.
@@ -97,7 +106,7 @@ def catalogs(draw: st.DrawFn) -> Catalog:
             "unit_amount_cents": draw(
                 st.none() | st.decimals(min_value=0, max_value=10**6, places=3)
             ),
-            "description": draw(st.none() | st.text(max_size=20)),
+            "description": draw(st.none() | st.text(STORABLE, max_size=20)),
         }
         if draw(st.booleans()):
             chosen = [codes[i] for i in draw(subsets(len(codes)))]
@@ -110,6 +119,8 @@ def catalogs(draw: st.DrawFn) -> Catalog:
 async def build(api: Api, catalog: Catalog) -> OneOffInvoiceInput:
     assert api.organization is not None
     org = api.organization.id
+    if catalog.footer is not None:
+        await update_organization(api.db, org, {"invoice_footer": catalog.footer})
     for index, rate in enumerate(catalog.rates):
         await create_tax(
             api.db,
@@ -150,6 +161,8 @@ async def build(api: Api, catalog: Catalog) -> OneOffInvoiceInput:
         external_customer_id="c" if catalog.by_external_id else None,
         currency=catalog.currency,
         fees=[FeeInput(**fee) for fee in catalog.fees],
+        purchase_order_number=catalog.purchase_order_number,
+        note=catalog.note,
     )
 
 

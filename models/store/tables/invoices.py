@@ -68,6 +68,10 @@ class Invoice(SQLModel, table=True):
     sub_total_including_taxes_amount_cents: int = Field(sa_type=BigInteger)
     total_amount_cents: int = Field(sa_type=BigInteger)
     idempotency_key: str | None = Field(default=None, max_length=255)
+    purchase_order_number: str | None = Field(default=None, max_length=100)
+    note: str | None = Field(default=None, max_length=1000)
+    # The organization's invoice footer (legal mentions) as it was at issue.
+    footer: str | None = Field(default=None, max_length=1000)
     # Hash of the normalised request: a replayed key must carry the same input.
     request_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

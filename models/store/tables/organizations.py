@@ -26,6 +26,8 @@ class Organization(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=255)
     country: str | None = Field(default=None, max_length=2)
     tax_identification_number: str | None = Field(default=None, max_length=64)
+    # Legal mentions (late-payment penalties, say) every new invoice copies at issue.
+    invoice_footer: str | None = Field(default=None, max_length=1000)
     document_locale: str = Field(
         default="en", max_length=35, sa_column_kwargs={"server_default": "en"}
     )
