@@ -13,7 +13,7 @@ from graph.customers import Customer
 from graph.enums import PaymentStatus
 from graph.errors import UserError
 from graph.invoice_mutations import PreviewOneOffInvoiceInput
-from graph.invoices import FeeAppliedTax, InvoiceAppliedTax
+from graph.invoices import FeeAppliedTax, InvoiceAppliedTax, invoice_amounts
 from graph.mutations import outcome
 from graph.scalars import BigInt, CurrencyCode, currency_of
 from models.catalog.add_ons import add_ons_by_id
@@ -85,6 +85,12 @@ class OneOffInvoicePreview:
         description="PENDING when there would be something to pay, else SUCCEEDED."
     )
     fees_amount_cents: BigInt = strawberry.field(description="Sum of the fee amounts.")
+    coupons_amount_cents: BigInt = strawberry.field(
+        description="Always 0: coupons do not apply to one-off invoices."
+    )
+    prepaid_credit_amount_cents: BigInt = strawberry.field(
+        description="Always 0: prepaid credits do not apply to one-off invoices."
+    )
     sub_total_excluding_taxes_amount_cents: BigInt = strawberry.field(
         description="Fees amount (no discounts apply)."
     )
@@ -118,15 +124,7 @@ class OneOffInvoicePreview:
             payment_due_date=invoice.payment_due_date,
             net_payment_term=invoice.net_payment_term,
             payment_status=PaymentStatus(invoice.payment_status),
-            fees_amount_cents=BigInt(invoice.fees_amount_cents),
-            sub_total_excluding_taxes_amount_cents=BigInt(
-                invoice.sub_total_excluding_taxes_amount_cents
-            ),
-            taxes_amount_cents=BigInt(invoice.taxes_amount_cents),
-            sub_total_including_taxes_amount_cents=BigInt(
-                invoice.sub_total_including_taxes_amount_cents
-            ),
-            total_amount_cents=BigInt(invoice.total_amount_cents),
+            **invoice_amounts(invoice),
             purchase_order_number=invoice.purchase_order_number,
             note=invoice.note,
             footer=invoice.footer,

@@ -135,6 +135,22 @@ class Fee:
         )
 
 
+INVOICE_AMOUNTS = (
+    "fees_amount_cents",
+    "coupons_amount_cents",
+    "prepaid_credit_amount_cents",
+    "sub_total_excluding_taxes_amount_cents",
+    "taxes_amount_cents",
+    "sub_total_including_taxes_amount_cents",
+    "total_amount_cents",
+)
+
+
+def invoice_amounts(row: tables.Invoice | InvoiceRow) -> dict[str, BigInt]:
+    """An invoice's totals as the API gives them, for the Invoice and its preview alike."""
+    return {name: BigInt(getattr(row, name)) for name in INVOICE_AMOUNTS}
+
+
 @strawberry.type(description="An invoice, finalized and numbered when created.")
 class Invoice:
     id: strawberry.ID = strawberry.field(description="Invoice id.")
@@ -271,17 +287,7 @@ class Invoice:
             issuing_date=row.issuing_date,
             payment_due_date=row.payment_due_date,
             net_payment_term=row.net_payment_term,
-            fees_amount_cents=BigInt(row.fees_amount_cents),
-            coupons_amount_cents=BigInt(row.coupons_amount_cents),
-            prepaid_credit_amount_cents=BigInt(row.prepaid_credit_amount_cents),
-            sub_total_excluding_taxes_amount_cents=BigInt(
-                row.sub_total_excluding_taxes_amount_cents
-            ),
-            taxes_amount_cents=BigInt(row.taxes_amount_cents),
-            sub_total_including_taxes_amount_cents=BigInt(
-                row.sub_total_including_taxes_amount_cents
-            ),
-            total_amount_cents=BigInt(row.total_amount_cents),
+            **invoice_amounts(row),
             created_at=row.created_at,
             purchase_order_number=row.purchase_order_number,
             note=row.note,

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from models.inputs.identity import ADDRESS
 from models.store.tables import Customer, Organization
 
-ADDRESS_COLUMNS = ("address_line1", "address_line2", "city", "zipcode", "state", "country")
+ADDRESS_COLUMNS = (*ADDRESS, "country")
 
 
 @dataclass(frozen=True)

@@ -284,33 +284,26 @@ async def test_the_preview_is_the_invoice_create_then_issues(
     assert of_preview(preview.rows) == await of_invoice(api, org, created.invoice.id)
 
 
-PREVIEW = """
-query($input: PreviewOneOffInvoiceInput!) {
-  previewOneOffInvoice(input: $input) {
-    preview {
-      currency issuingDate paymentDueDate paymentStatus feesAmountCents taxesAmountCents
-      totalAmountCents customer { externalId currency }
-      fees { addOn { code } units unitAmountCents amountCents invoiceName
-             appliedTaxes { taxCode amountCents } }
-      appliedTaxes { taxCode taxableBaseAmountCents amountCents }
-    }
-    userErrors { field code message }
-  }
-}
+SELECTION = """
+  currency issuingDate paymentDueDate paymentStatus feesAmountCents taxesAmountCents
+  totalAmountCents customer { externalId currency }
+  fees { addOn { code } units unitAmountCents amountCents invoiceName
+         appliedTaxes { taxCode amountCents } }
+  appliedTaxes { taxCode taxableBaseAmountCents amountCents }
 """
-CREATE = """
-mutation($input: CreateOneOffInvoiceInput!) {
-  createOneOffInvoice(input: $input) {
-    invoice {
-      currency issuingDate paymentDueDate paymentStatus feesAmountCents taxesAmountCents
-      totalAmountCents customer { externalId currency }
-      fees { addOn { code } units unitAmountCents amountCents invoiceName
-             appliedTaxes { taxCode amountCents } }
-      appliedTaxes { taxCode taxableBaseAmountCents amountCents }
-    }
-    userErrors { field code message }
-  }
-}
+PREVIEW = f"""
+query($input: PreviewOneOffInvoiceInput!) {{
+  previewOneOffInvoice(input: $input) {{
+    preview {{ {SELECTION} }} userErrors {{ field code message }}
+  }}
+}}
+"""
+CREATE = f"""
+mutation($input: CreateOneOffInvoiceInput!) {{
+  createOneOffInvoice(input: $input) {{
+    invoice {{ {SELECTION} }} userErrors {{ field code message }}
+  }}
+}}
 """
 
 
