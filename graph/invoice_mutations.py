@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
@@ -10,7 +11,7 @@ from graph.context import Info
 from graph.errors import UserError
 from graph.invoices import Invoice
 from graph.mutations import outcome
-from graph.scalars import CurrencyCode, currency_value
+from graph.scalars import CurrencyCode, Metadata, currency_value
 from models.invoicing.create import CreatedInvoice, create_one_off_invoice
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
 
@@ -40,6 +41,15 @@ class OneOffFeeInput:
         description="Taxes of this fee ([] for none); when null: the add-on's ?? the "
         "customer's ?? the organization's defaults.",
     )
+    from_datetime: datetime | None = strawberry.field(
+        default=None,
+        description="Start of the period of service billed, ISO 8601 with its UTC offset; "
+        "give both ends or neither.",
+    )
+    to_datetime: datetime | None = strawberry.field(
+        default=None,
+        description="End of the period of service billed, not before fromDatetime.",
+    )
 
 
 @strawberry.input(
@@ -66,6 +76,11 @@ class PreviewOneOffInvoiceInput:
     note: str | None = strawberry.field(
         default=None, description="A note printed on the invoice, up to 1,000 characters."
     )
+    metadata: Metadata | None = strawberry.field(
+        default=None,
+        description="Your own key/value strings (an order id, say), returned with the invoice "
+        "and in every webhook body about it, and printed on its document.",
+    )
 
     def to_request(self) -> OneOffInvoiceInput:
         return self._request(idempotency_key=None)
@@ -78,6 +93,7 @@ class PreviewOneOffInvoiceInput:
             idempotency_key=idempotency_key,
             purchase_order_number=self.purchase_order_number,
             note=self.note,
+            metadata=self.metadata,
             fees=[
                 FeeInput(
                     add_on_id=fee.add_on_id,
@@ -87,6 +103,8 @@ class PreviewOneOffInvoiceInput:
                     description=fee.description,
                     invoice_display_name=fee.invoice_display_name,
                     tax_codes=fee.tax_codes,
+                    from_datetime=fee.from_datetime,
+                    to_datetime=fee.to_datetime,
                 )
                 for fee in self.fees
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +15,7 @@ from graph.errors import UserError
 from graph.invoice_mutations import PreviewOneOffInvoiceInput
 from graph.invoices import FeeAppliedTax, InvoiceAppliedTax, invoice_amounts
 from graph.mutations import outcome
-from graph.scalars import BigInt, CurrencyCode, currency_of
+from graph.scalars import BigInt, CurrencyCode, Metadata, currency_of
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing.preview import Preview, preview_one_off_invoice
 from models.invoicing.rows import FeeRow, FeeTaxRow
@@ -42,6 +42,12 @@ class PreviewFee:
         description="Display name given for this fee, if any."
     )
     invoice_name: str = strawberry.field(description="Name the invoice would print.")
+    from_datetime: datetime | None = strawberry.field(
+        description="Start of the period of service billed (UTC), if one was given."
+    )
+    to_datetime: datetime | None = strawberry.field(
+        description="End of the period of service billed (UTC), if one was given."
+    )
     applied_taxes: list[FeeAppliedTax] = strawberry.field(description="Its share of each tax.")
 
     @strawberry.field(description="The add-on billed.")
@@ -65,6 +71,8 @@ class PreviewFee:
             description=fee.description,
             invoice_display_name=fee.invoice_display_name,
             invoice_name=fee.invoice_name,
+            from_datetime=fee.from_datetime,
+            to_datetime=fee.to_datetime,
             applied_taxes=[FeeAppliedTax.of(tax) for tax in taxes],
         )
 
@@ -106,6 +114,7 @@ class OneOffInvoicePreview:
     footer: str | None = strawberry.field(
         description="The organization's invoice footer it would copy."
     )
+    metadata: Metadata = strawberry.field(description="The metadata it would carry; {} when none.")
     customer: Customer = strawberry.field(
         description="The customer billed, as it is now (a customer without a currency takes "
         "the invoice's only when the invoice is created)."
@@ -128,6 +137,7 @@ class OneOffInvoicePreview:
             purchase_order_number=invoice.purchase_order_number,
             note=invoice.note,
             footer=invoice.footer,
+            metadata=Metadata(invoice.invoice_metadata or {}),
             customer=Customer.of(preview.customer),
             fees=[PreviewFee.of(fee, rows.fee_taxes.get(fee.id, [])) for fee in rows.fees],
             applied_taxes=[InvoiceAppliedTax.of(tax) for tax in rows.applied_taxes],

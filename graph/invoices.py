@@ -11,7 +11,7 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus
-from graph.scalars import BigInt, CurrencyCode, currency_of
+from graph.scalars import BigInt, CurrencyCode, Metadata, currency_of
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing import reads
 from models.invoicing.filters import is_overdue
@@ -90,6 +90,12 @@ class Fee:
         description="Name printed on the invoice: invoiceDisplayName ?? the add-on's display "
         "name ?? the add-on's name, frozen at issue."
     )
+    from_datetime: datetime | None = strawberry.field(
+        description="Start of the period of service billed (UTC), if one was given."
+    )
+    to_datetime: datetime | None = strawberry.field(
+        description="End of the period of service billed (UTC), if one was given."
+    )
 
     @strawberry.field(description="The add-on billed (even if it was deleted since).")
     async def add_on(self, info: Info) -> Annotated[AddOn, strawberry.lazy("graph.add_ons")]:
@@ -131,6 +137,8 @@ class Fee:
             description=row.description,
             invoice_display_name=row.invoice_display_name,
             invoice_name=row.invoice_name,
+            from_datetime=row.from_datetime,
+            to_datetime=row.to_datetime,
             taxes=taxes,
         )
 
@@ -202,6 +210,9 @@ class Invoice:
     note: str | None = strawberry.field(description="The note printed on the invoice.")
     footer: str | None = strawberry.field(
         description="The organization's invoice footer as it was at issue (legal mentions)."
+    )
+    metadata: Metadata = strawberry.field(
+        description="Your key/value strings given at issue; {} when none."
     )
 
     # What the page (or event) this invoice came with has loaded of it; else read on demand.
@@ -292,5 +303,6 @@ class Invoice:
             purchase_order_number=row.purchase_order_number,
             note=row.note,
             footer=row.footer,
+            metadata=Metadata(row.invoice_metadata or {}),
             parts=parts,
         )

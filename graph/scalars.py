@@ -1,4 +1,5 @@
-"""Custom scalars: 64-bit money, exact decimals, and ISO 4217 currency codes."""
+"""Custom scalars: 64-bit money, exact decimals, metadata objects, and ISO 4217 currency
+codes."""
 
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ def _parse_decimal(value: object) -> Decimal:
 
 
 BigInt = NewType("BigInt", int)
+# Any JSON value on the way in, so that a wrong one (a number where a string belongs) is a
+# userErrors entry at its key's path (models/inputs/metadata.py), not a refused request.
+Metadata = NewType("Metadata", object)
 
 # Typed as StrawberryConfig.scalar_map takes it: Mapping keys are invariant, and BigInt is a
 # NewType rather than a class anyway.
@@ -68,6 +72,13 @@ SCALAR_MAP: dict[object, ScalarDefinition] = {
         "accepted as input; NaN and Infinity are refused.",
         serialize=lambda value: format(value, "f"),
         parse_value=_parse_decimal,
+    ),
+    Metadata: strawberry.scalar(
+        name="Metadata",
+        description="Your own key/value strings, as a JSON object: at most 50 keys of up to "
+        "40 characters, each value a string of up to 500.",
+        serialize=lambda value: value,
+        parse_value=lambda value: value,
     ),
 }
 

@@ -113,6 +113,7 @@ def first_session(server: Server, key: str) -> dict[str, Any]:
     invoice: dict[str, Any] = billed["invoice"]
     for same in ("currency", "issuingDate", "paymentDueDate", "totalAmountCents"):
         assert previewed["preview"][same] == invoice[same], same
+    assert invoice["metadata"] == {"order_id": "WEB-1042"}
     return invoice
 
 

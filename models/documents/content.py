@@ -6,9 +6,10 @@ unit price is shown with every decimal it was given."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -48,6 +49,8 @@ def document_data(
     """The template's data for `invoice` with its `parties` as issued, VOID when voided."""
     locale = document_locale(str(parties.get("locale") or DEFAULT_DOCUMENT_LOCALE))
     currency = invoice.currency
+    # Only invoices issued before snapshots kept it lack it, and they have no fee periods.
+    zone = ZoneInfo(str(parties.get("timezone") or "UTC"))
 
     def money(minor_units: int | Decimal) -> str:
         major = Decimal(minor_units).scaleb(-currency_exponent(currency), context=EXACT)
@@ -77,6 +80,7 @@ def document_data(
             {
                 "name": fee.invoice_name,
                 "description": fee.description or "",
+                "period": _period(fee, zone, locale),
                 "units": _isolated(format_decimal(fee.units, format=_EXACT, locale=locale)),
                 "unit_price": money(fee.unit_amount_cents),
                 "amount": money(fee.amount_cents),
@@ -98,6 +102,9 @@ def document_data(
         "taxes_total": money(invoice.taxes_amount_cents),
         "total": money(invoice.total_amount_cents),
         "purchase_order": invoice.purchase_order_number,
+        "metadata": [
+            {"key": key, "value": value} for key, value in (invoice.invoice_metadata or {}).items()
+        ],
         "note": invoice.note,
         "legal": invoice.footer,
         "footer": f"{invoice.number} · {parties.get('seller', {}).get('name') or ''}",
@@ -111,6 +118,22 @@ def _isolated(text: str) -> str:
 
 def _date(value: date, locale: Locale) -> str:
     return _isolated(format_date(value, format="medium", locale=locale))
+
+
+def _period(fee: Fee, zone: ZoneInfo, locale: Locale) -> str | None:
+    """The period of service as the days it covers where the invoice is dated: two medium
+    dates rather than babel's intervals, whose patterns bring characters (Korean's 년 월 일)
+    the fonts were not checked for (tests/documents/font_coverage.py)."""
+    if fee.from_datetime is None or fee.to_datetime is None:
+        return None
+    start, end = fee.from_datetime.astimezone(zone), fee.to_datetime.astimezone(zone)
+    first, last = start.date(), end.date()
+    if end > start and end.time() == time(0):
+        # A period that ends at midnight (December 1, 00:00) covers none of that day.
+        last -= timedelta(days=1)
+    if first == last:
+        return _date(first, locale)
+    return f"{_date(first, locale)} – {_date(last, locale)}"
 
 
 def _instant(value: datetime | None, locale: Locale) -> str:

@@ -65,7 +65,7 @@ async def create_one_off_invoice(
         if request.idempotency_key is None:
             raise
         async with db.read() as session:
-            replay = await _replay(session, organization_id, request, fingerprint)
+            replay = await _replay(session, organization_id, request)
         if replay is None:
             raise
         return replay
@@ -76,7 +76,6 @@ async def _replay(
     session: AsyncSession,
     organization_id: str,
     request: OneOffInvoiceInput,
-    fingerprint: str | None,
 ) -> CreatedInvoice | None:
     if request.idempotency_key is None:
         return None
@@ -90,7 +89,7 @@ async def _replay(
     ).first()
     if earlier is None:
         return None
-    if earlier.request_fingerprint != fingerprint:
+    if earlier.request_fingerprint not in request.fingerprints():
         raise Rejected(
             [
                 InputError(
@@ -110,7 +109,7 @@ async def _create(
     fingerprint: str | None,
     at: datetime | None,
 ) -> CreatedInvoice:
-    replay = await _replay(session, organization_id, request, fingerprint)
+    replay = await _replay(session, organization_id, request)
     if replay is not None:
         return replay
     checks = Checks()

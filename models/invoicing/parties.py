@@ -62,6 +62,8 @@ def parties(organization: Issuer | Organization, customer: Customer) -> dict[str
 
     return {
         "locale": customer.document_locale or organization.document_locale or "en",
+        # The one its dates are counted in (rule 9): fee periods print in it.
+        "timezone": customer.timezone or organization.timezone or "UTC",
         "seller": {
             "name": organization.legal_name or organization.name,
             "email": organization.email,

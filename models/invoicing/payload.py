@@ -66,6 +66,7 @@ def invoice_payload(
         "purchase_order_number": invoice.purchase_order_number,
         "note": invoice.note,
         "footer": invoice.footer,
+        "metadata": invoice.invoice_metadata or {},
         "customer": {
             "id": customer.id,
             "external_id": customer.external_id,
@@ -92,6 +93,8 @@ def invoice_payload(
                 "description": fee.description,
                 "invoice_display_name": fee.invoice_display_name,
                 "invoice_name": fee.invoice_name,
+                "from_datetime": _instant(fee.from_datetime),
+                "to_datetime": _instant(fee.to_datetime),
                 "applied_taxes": [
                     {
                         "tax_code": tax.tax_code,

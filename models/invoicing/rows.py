@@ -70,6 +70,7 @@ class InvoiceRow:
     purchase_order_number: str | None
     note: str | None
     footer: str | None
+    invoice_metadata: dict[str, str] | None
     parties: dict[str, Any] | None = None  # frozen at issue: see rows.parties
     payment_status_updated_at: datetime | None = None  # set by later changes only
     voided_at: datetime | None = None
@@ -93,6 +94,8 @@ class FeeRow:
     invoice_display_name: str | None
     invoice_name: str
     created_at: datetime
+    from_datetime: datetime | None
+    to_datetime: datetime | None
 
 
 @dataclass(kw_only=True)
@@ -196,6 +199,7 @@ def invoice_rows(
         purchase_order_number=request.purchase_order_number,
         note=request.note,
         footer=organization.invoice_footer,
+        invoice_metadata=request.metadata,
         parties=parties(organization, customer),
     )
     fees: list[FeeRow] = []
@@ -226,6 +230,8 @@ def invoice_rows(
                 or add_on.invoice_display_name
                 or add_on.name,
                 created_at=now,
+                from_datetime=fee_in.from_datetime,
+                to_datetime=fee_in.to_datetime,
             )
         )
         fee_taxes[fee_id] = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +54,42 @@ class Catalog:
     purchase_order_number: str | None = None
     note: str | None = None
     footer: str | None = None
+    metadata: Any = None
+
+
+OFFSETS = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-9.5))])
+INSTANTS = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=OFFSETS
+)
+
+
+@st.composite
+def periods(draw: st.DrawFn, rarely: st.SearchStrategy[bool]) -> dict[str, Any]:
+    """A fee's period: mostly none or a valid one; now and then one end, reversed ends or
+    an instant without its offset."""
+    if draw(st.booleans()):
+        return {}
+    start, end = sorted([draw(INSTANTS), draw(INSTANTS)])
+    if draw(rarely):
+        start, end = end, start
+    if draw(rarely):
+        start = start.replace(tzinfo=None)
+    if draw(rarely):
+        return {"from_datetime": start}
+    return {"from_datetime": start, "to_datetime": end}
+
+
+@st.composite
+def metadata(draw: st.DrawFn, rarely: st.SearchStrategy[bool]) -> Any:
+    """Mostly none or valid metadata; now and then over a bound or with a non-string value."""
+    found: dict[Any, Any] = draw(
+        st.dictionaries(st.text(STORABLE, max_size=42), st.text(STORABLE, max_size=502), max_size=4)
+    )
+    if draw(rarely):
+        found[draw(st.text(STORABLE, min_size=1, max_size=5))] = draw(st.integers() | st.none())
+    if draw(rarely):
+        found |= {f"k{i}": "v" for i in range(51)}
+    return draw(st.none() | st.just(found))
 
 
 def subsets(size: int) -> st.SearchStrategy[list[int]]:
@@ -94,6 +130,7 @@ def catalogs(draw: st.DrawFn) -> Catalog:
     codes = [f"t{i}" for i in range(len(rates))]
     # Mostly requests that can be issued; now and then one that is refused on each ground.
     rarely = st.sampled_from([False] * 15 + [True])
+    catalog.metadata = draw(metadata(rarely))
     fees = []
     for _ in range(draw(st.integers(1, 4))):
         fee: dict[str, Any] = {
@@ -107,6 +144,7 @@ def catalogs(draw: st.DrawFn) -> Catalog:
                 st.none() | st.decimals(min_value=0, max_value=10**6, places=3)
             ),
             "description": draw(st.none() | st.text(STORABLE, max_size=20)),
+            **draw(periods(rarely)),
         }
         if draw(st.booleans()):
             chosen = [codes[i] for i in draw(subsets(len(codes)))]
@@ -163,6 +201,7 @@ async def build(api: Api, catalog: Catalog) -> OneOffInvoiceInput:
         fees=[FeeInput(**fee) for fee in catalog.fees],
         purchase_order_number=catalog.purchase_order_number,
         note=catalog.note,
+        metadata=catalog.metadata,
     )
 
 
@@ -196,6 +235,10 @@ INVOICE = [
     "sub_total_including_taxes_amount_cents",
     "total_amount_cents",
     "customer_id",
+    "purchase_order_number",
+    "note",
+    "footer",
+    "invoice_metadata",
 ]
 FEE = [
     "add_on_id",
@@ -210,6 +253,8 @@ FEE = [
     "description",
     "invoice_display_name",
     "invoice_name",
+    "from_datetime",
+    "to_datetime",
 ]
 TAX = ["tax_id", "position", "tax_code", "tax_name", "tax_rate", "amount_cents"]
 

@@ -380,19 +380,22 @@ PINNED_BODY = (
     '"taxes_amount_cents":98,"sub_total_including_taxes_amount_cents":1598,'
     '"total_amount_cents":1598,"created_at":"<created_at>","payment_status_updated_at":null,'
     '"voided_at":null,"purchase_order_number":null,"note":null,"footer":null,'
-    '"customer":{"id":"<customer_id>",'
+    '"metadata":{"order":"ORD-ü 7","crm":""},"customer":{"id":"<customer_id>",'
     '"external_id":"cust-ü","sequential_id":2,"name":"Zoë \\"Q\\" Café",'
     '"email":"zoe@example.com","currency":"EUR","timezone":"Europe/Paris","country":"FR"},'
     '"fees":[{"id":"<fee_1_id>","add_on":{"id":"<add_on_id>","code":"setup","name":"Setup"},'
     '"units":"1.5","unit_amount_cents":"333.333333333333",'
     '"precise_amount_cents":"499.9999999999995","amount_cents":500,"taxes_amount_cents":98,'
     '"total_amount_cents":598,"currency":"EUR","description":null,'
-    '"invoice_display_name":null,"invoice_name":"Setup","applied_taxes":[{"tax_code":"vat",'
+    '"invoice_display_name":null,"invoice_name":"Setup",'
+    '"from_datetime":"2026-10-31T23:00:00+00:00","to_datetime":"2026-11-30T22:59:59+00:00",'
+    '"applied_taxes":[{"tax_code":"vat",'
     '"tax_name":"TVA é","tax_rate":"19.6","amount_cents":98}]},{"id":"<fee_2_id>",'
     '"add_on":{"id":"<add_on_id>","code":"setup","name":"Setup"},"units":"1",'
     '"unit_amount_cents":"1000","precise_amount_cents":"1000","amount_cents":1000,'
     '"taxes_amount_cents":0,"total_amount_cents":1000,"currency":"EUR","description":"Ünits",'
-    '"invoice_display_name":"Two","invoice_name":"Two","applied_taxes":[]}],'
+    '"invoice_display_name":"Two","invoice_name":"Two","from_datetime":null,'
+    '"to_datetime":null,"applied_taxes":[]}],'
     '"applied_taxes":[{"tax_code":"vat","tax_name":"TVA é","tax_rate":"19.6",'
     '"taxable_base_amount_cents":500,"amount_cents":98}]}}'
 )
@@ -413,10 +416,22 @@ def test_the_body_of_invoice_one_off_created_is_pinned_byte_for_byte(
     acme.endpoint(receiver.url)
     organization_id = acme("{ organization { id } }")["organization"]["id"]
     fees = [
-        {"addOnCode": "setup", "units": "1.5", "unitAmountCents": "333.333333333333"},
+        {
+            "addOnCode": "setup",
+            "units": "1.5",
+            "unitAmountCents": "333.333333333333",
+            # November in Paris, given with its offset: the body carries the UTC instants.
+            "fromDatetime": "2026-11-01T00:00:00+01:00",
+            "toDatetime": "2026-11-30T23:59:59+01:00",
+        },
         {"addOnCode": "setup", "description": "Ünits", "invoiceDisplayName": "Two", "taxCodes": []},
     ]
-    payload = acme(PINNED_INVOICE, input={"externalCustomerId": "cust-ü", "fees": fees})
+    given = {
+        "externalCustomerId": "cust-ü",
+        "fees": fees,
+        "metadata": {"order": "ORD-ü 7", "crm": ""},
+    }
+    payload = acme(PINNED_INVOICE, input=given)
     invoice = payload["createOneOffInvoice"]["invoice"]
 
     (request,) = receiver.wait_for(lambda requests: len(requests) >= 1)

@@ -83,6 +83,11 @@ class Invoice(SQLModel, table=True):
     parties: dict[str, object] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # The integrator's own key/value strings (models/inputs/metadata.py); null when none.
+    # Not `metadata`: SQLModel's classes already have one.
+    invoice_metadata: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class Fee(SQLModel, table=True):
@@ -105,6 +110,9 @@ class Fee(SQLModel, table=True):
     # The name printed on the invoice, frozen when it was issued.
     invoice_name: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The period of service billed, both ends or neither.
+    from_datetime: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    to_datetime: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class FeeAppliedTax(SQLModel, table=True):
