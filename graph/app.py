@@ -23,6 +23,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph import documents
+from graph.console import console_routes
 from graph.context import Context
 from graph.schema import schema
 from graph.subscription_slots import SubscriptionSlots
@@ -211,6 +212,7 @@ def create_app(
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),
             Mount("/graphiql-assets", StaticFiles(directory=STATIC / "graphiql"), name="graphiql"),
+            *console_routes(),
         ],
         lifespan=lifespan,
     )

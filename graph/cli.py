@@ -36,6 +36,10 @@ def _serve(url: str, host: str, port: int, seed_demo_data: bool) -> int:
         if key:
             print(f'Headers:   {{"Authorization": "Bearer {key}"}}')
             print(f"Demo API key: {key}")
+            # In the fragment, which browsers never send: the console takes it from there.
+            print(f"Console:   http://{host}:{port}/console#key={key}")
+        else:
+            print(f"Console:   http://{host}:{port}/console (sign in with an API key)")
     uvicorn.run(
         create_app(get_settings()), host=host, port=port, log_level="info", ws="websockets-sansio"
     )

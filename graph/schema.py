@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from graph.add_ons import AddOnMutation, AddOnQuery
+from graph.currencies import CurrencyQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
 from graph.input_plans import plan_inputs
@@ -43,6 +44,7 @@ QUERIES: tuple[type, ...] = (
     CustomerQuery,
     AddOnQuery,
     TaxQuery,
+    CurrencyQuery,
     InvoiceQuery,
     InvoicePreviewQuery,
     WebhookQuery,

@@ -315,3 +315,10 @@ def _wait_listening(port: int) -> None:
 @pytest.fixture(autouse=True)
 def _only_in_the_repository() -> None:
     assert (REPO_ROOT / "README.md").exists()
+
+
+def test_every_image_the_readme_shows_is_in_the_repository() -> None:
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert "docs/console-new-invoice.png" in images
+    for image in images:
+        assert (REPO_ROOT / image).is_file(), image
