@@ -15,6 +15,8 @@ from graph.mutations import outcome
 from graph.taxes import Tax
 from graph.unset import given
 from models.catalog.taxes import default_taxes
+from models.events.pages import latest_sequence
+from models.events.reader import encode_event_cursor
 from models.organizations import api_keys, organizations
 from models.store import tables
 
@@ -56,6 +58,15 @@ class Organization:
         description="BCP 47 locale of invoice documents for customers without their own."
     )
     created_at: datetime = strawberry.field(description="When the organization was created.")
+
+    @strawberry.field(
+        description="Cursor of the newest event (of any type), or of the start when there is "
+        "none: subscribe with after: it to receive every event from now on, including any "
+        "committed while a connection drops before the first one arrives."
+    )
+    async def event_cursor(self, info: Info) -> str:
+        async with info.context.db.read() as session:
+            return encode_event_cursor(await latest_sequence(session, info.context.organization_id))
 
     @strawberry.field(description="Taxes applied when neither fee, add-on nor customer has any.")
     async def default_taxes(self, info: Info) -> list[Tax]:

@@ -172,15 +172,17 @@ def start_server(
     extra_args: Sequence[str] = (),
     host: str = "127.0.0.1",
     startup_timeout: float = STARTUP_TIMEOUT,
+    port: int | None = None,
 ) -> Server:
     """Start `oneoff serve --host H --port P` on a free port and wait until /health answers.
 
     `log_dir` is also the working directory, so that nothing lands in the repository. A port
-    taken between choosing it and binding it is retried on another one.
+    taken between choosing it and binding it is retried on another one. Given a `port` (a
+    stopped server's, to restart where its clients reconnect), that one or none.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
-    for _attempt in range(3):
-        port = free_port()
+    for _attempt in range(1 if port else 3):
+        port = port or free_port()
         log_path = _unused(log_dir / f"server-{port}.log")
         log_file = log_path.open("wb")
         process = subprocess.Popen(

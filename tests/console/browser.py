@@ -32,9 +32,23 @@ class Browser:
     errors: list[str] = field(default_factory=list)
     steps: int = 0
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, page: Page | None = None) -> None:
         self.steps += 1
-        self.page.screenshot(path=self.folder / f"{self.steps:02d}-{name}.png", full_page=True)
+        shown = page or self.page
+        shown.screenshot(path=self.folder / f"{self.steps:02d}-{name}.png", full_page=True)
+
+    def watch(self, page: Page) -> Page:
+        """Collect `page`'s console errors and uncaught exceptions into `errors`."""
+        page.on("console", lambda message: self._console(message.type, message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def new_tab(self) -> Page:
+        return self.watch(self.page.context.new_page())
+
+    def _console(self, kind: str, text: str) -> None:
+        if kind == "error":
+            self.errors.append(text)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The seed's flow, walked in Debian's Chromium against a real `oneoff serve --seed-demo`
 (what `make run` starts) on each engine: open the printed console link, pick the customer,
 Actions → Create one-off invoice, add the same add-on twice with different units, set one
-unit price to 0, edit a description, see the server's preview totals, Create, open the PDF."""
+unit price to 0, edit a description, see the server's preview totals, Create, open the PDF,
+and see the invoice arrive in another tab's live feed."""
 
 from __future__ import annotations
 
@@ -86,6 +87,11 @@ def test_the_seed_flow_issues_the_invoice_from_the_printed_link(
         assert page.evaluate("sessionStorage.getItem('oneoff.apiKey')") == key
         assert page.evaluate("localStorage.length") == 0
         driven.shot("customers")
+        # A second tab follows new invoices live, as a billing team's screen would.
+        feed = driven.new_tab()
+        feed.goto(link)
+        feed.get_by_role("link", name="Invoices", exact=True).click()
+        expect(feed.locator(".feed-state")).to_have_text("live")
 
         page.get_by_label("Search customers").fill("librairie")
         expect(page.locator("table.list tbody tr")).to_have_count(1)
@@ -143,6 +149,9 @@ def test_the_seed_flow_issues_the_invoice_from_the_printed_link(
         expect(number).to_have_text(re.compile(r"^ACM-[0-9A-F]{4}-001-001$"))
         expect(page.locator('[data-total="total"]')).to_have_text(euros("64218"))
         driven.shot("issued")
+        arrived = feed.locator(f'.feed [data-invoice="{number.inner_text()}"]')
+        expect(arrived).to_contain_text(euros("64218"))
+        driven.shot("live-feed", feed)
 
         href = page.get_by_role("link", name="Download the PDF").get_attribute("href")
         assert href is not None

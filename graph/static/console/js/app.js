@@ -6,6 +6,7 @@ import { ApiError, apiKey, signIn, signOut } from "./api.js";
 import { customerPage, customersPage } from "./customers.js";
 import { h } from "./dom.js";
 import { invoicePage } from "./invoice.js";
+import { invoicesPage } from "./invoices.js";
 import { newInvoicePage } from "./new_invoice.js";
 
 const app = document.getElementById("app");
@@ -15,6 +16,7 @@ const ROUTES = [
   [/^#\/customers$/, () => customersPage()],
   [/^#\/customers\/([^/]+)$/, (id) => customerPage(id)],
   [/^#\/customers\/([^/]+)\/new-invoice$/, (id) => newInvoicePage(id)],
+  [/^#\/invoices$/, () => invoicesPage()],
   [/^#\/invoices\/([^/]+)$/, (id) => invoicePage(id)],
 ];
 

@@ -1,13 +1,13 @@
 // An invoice as issued: its number, fees, taxes, totals and document.
 
 import { currency, gql } from "./api.js";
-import { h } from "./dom.js";
+import { field, h, showErrors } from "./dom.js";
 import { formatDecimal, formatMoney } from "./money.js";
 
 const INVOICE = `
 query($id: ID!) {
   invoice(id: $id) {
-    id number status paymentStatus currency issuingDate paymentDueDate fileUrl
+    id number status paymentStatus paymentOverdue currency issuingDate paymentDueDate fileUrl
     feesAmountCents taxesAmountCents totalAmountCents
     customer { id name externalId }
     fees { invoiceName description units unitAmountCents amountCents }
@@ -15,18 +15,63 @@ query($id: ID!) {
   }
 }`;
 
+const PAY = `mutation($id: ID!, $status: PaymentStatus!) {
+  updateInvoicePaymentStatus(input: {id: $id, paymentStatus: $status}) {
+    invoice { id } userErrors { field code message }
+  }
+}`;
+const VOID = `mutation($id: ID!) {
+  voidInvoice(id: $id) { invoice { id } userErrors { field code message } }
+}`;
+
+// Payment status and void, each the API's mutation; its userErrors shown by its inputs.
+function actions(invoice, reload) {
+  const general = h("div", { class: "error general", role: "alert", hidden: true });
+  const status = h(
+    "select",
+    {},
+    ["PENDING", "SUCCEEDED", "FAILED"].map((value) =>
+      h("option", { value, selected: value === invoice.paymentStatus }, value),
+    ),
+  );
+  const form = h("form", { class: "actions-form" });
+  async function run(query, variables, name) {
+    const answer = (await gql(query, variables))[name];
+    showErrors(form, answer.userErrors, general);
+    if (!answer.userErrors.length) await reload();
+  }
+  const confirm = h("button", { type: "button", class: "danger", hidden: true }, `Confirm: void ${invoice.number}`);
+  confirm.addEventListener("click", () => run(VOID, { id: invoice.id }, "voidInvoice"));
+  const voiding = h("button", { type: "button" }, "Void invoice");
+  voiding.addEventListener("click", () => {
+    confirm.hidden = false;
+    confirm.focus();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(PAY, { id: invoice.id, status: status.value }, "updateInvoicePaymentStatus");
+  });
+  form.append(
+    field("Payment status", status, "paymentStatus"),
+    h("button", { type: "submit" }, "Update payment status"),
+    h("div", { class: "field", "data-path": "id" }, voiding, confirm, h("p", { class: "error", role: "alert", hidden: true })),
+    general,
+  );
+  return form;
+}
+
 export async function invoicePage(id) {
   const { invoice } = await gql(INVOICE, { id });
   if (!invoice) return h("p", { class: "error", role: "alert" }, "No such invoice.");
   const money = await currency(invoice.currency);
+  const page = h("section", {});
+  const reload = async () => page.replaceWith(await invoicePage(id));
   const amount = (minor) => formatMoney(minor, money);
   const total = (label, minor, name) => [
     h("dt", {}, label),
     h("dd", { "data-total": name, "data-minor": minor }, amount(minor)),
   ];
-  return h(
-    "section",
-    {},
+  page.append(
     h("h1", {}, "Invoice ", h("span", { "data-invoice-number": true }, invoice.number)),
     h(
       "p",
@@ -36,6 +81,7 @@ export async function invoicePage(id) {
       h("span", { "data-status": true }, invoice.status),
       " · payment ",
       h("span", { "data-payment-status": true }, invoice.paymentStatus),
+      invoice.paymentOverdue ? " (overdue)" : "",
     ),
     h("p", {}, h("a", { href: invoice.fileUrl, target: "_blank", rel: "noopener", class: "pdf" }, "Download the PDF")),
     h(
@@ -66,5 +112,7 @@ export async function invoicePage(id) {
       total("Taxes", invoice.taxesAmountCents, "taxes"),
       total("Total", invoice.totalAmountCents, "total"),
     ),
+    invoice.status === "VOIDED" ? h("p", {}, "Voided: no further change.") : actions(invoice, reload),
   );
+  return page;
 }
