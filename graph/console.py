@@ -7,9 +7,10 @@ from functools import cache
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 ROOT = Path(__file__).parent / "static" / "console"
 # Its own scripts only, from this server: no CDN, nothing injected runs, and the page cannot
@@ -37,8 +38,17 @@ async def console_page(request: Request) -> HTMLResponse:
     return HTMLResponse(_page(), headers=HEADERS)
 
 
+class _Assets(StaticFiles):
+    """The console's files, each with the page's headers: index.html is among them."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(HEADERS)
+        return response
+
+
 def console_routes() -> list[BaseRoute]:
     return [
         Route("/console", console_page, methods=["GET", "HEAD"]),
-        Mount("/console/assets", StaticFiles(directory=ROOT), name="console"),
+        Mount("/console/assets", _Assets(directory=ROOT), name="console"),
     ]

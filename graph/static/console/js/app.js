@@ -55,7 +55,19 @@ function signInPage(message) {
   );
 }
 
+// A page that holds something open (the live feed) has a cleanup(): run when it is left,
+// or when it finishes loading after the user has already moved on.
+let shownPage = null;
+function leave() {
+  shownPage?.cleanup?.();
+  shownPage = null;
+}
+
+let renders = 0;
+
 async function render() {
+  const mine = ++renders;
+  leave();
   takeKeyFromFragment();
   signOutButton.hidden = !apiKey();
   if (!apiKey()) {
@@ -69,9 +81,18 @@ async function render() {
   const args = pattern.exec(location.hash).slice(1).map(decodeURIComponent);
   app.replaceChildren(h("p", { class: "loading" }, "Loading…"));
   try {
-    app.replaceChildren(await page(...args));
+    const shown = await page(...args);
+    if (mine !== renders) {
+      // The user moved on while this page loaded: it must not replace the newer one.
+      shown.cleanup?.();
+      return;
+    }
+    shownPage = shown;
+    app.replaceChildren(shown);
   } catch (error) {
+    if (mine !== renders) return;
     if (error instanceof ApiError && error.unauthenticated) {
+      leave();
       signOut();
       signOutButton.hidden = true;
       app.replaceChildren(signInPage("That API key was not accepted: sign in again."));
@@ -83,6 +104,7 @@ async function render() {
 }
 
 signOutButton.addEventListener("click", () => {
+  leave();
   signOut();
   render();
 });

@@ -19,14 +19,24 @@ export async function customersPage() {
   const first = h("button", { type: "button", hidden: true }, "First page");
   const search = h("input", { type: "search", placeholder: "Name, id or email" });
   search.id = "customer-search";
+  const general = h("p", { class: "error", role: "alert", hidden: true });
   let after = null;
   let asked = 0;
 
-  async function load() {
+  async function load(initial = false) {
     const mine = ++asked;
     const term = search.value.trim() || null;
-    const { customers } = await gql(LIST, { first: PAGE, after, term });
+    let customers;
+    try {
+      ({ customers } = await gql(LIST, { first: PAGE, after, term }));
+    } catch (error) {
+      if (initial) throw error; // the page's own load: the app answers it (a refused key, say)
+      general.hidden = false;
+      general.textContent = error.message;
+      return;
+    }
     if (mine !== asked) return; // a later search answered first
+    general.hidden = true;
     rows.replaceChildren(
       ...customers.nodes.map((customer) =>
         h(
@@ -60,12 +70,13 @@ export async function customersPage() {
       load();
     }, 250),
   );
-  await load();
+  await load(true);
   return h(
     "section",
     {},
     h("h1", {}, "Customers"),
     h("div", { class: "field" }, h("label", { for: "customer-search" }, "Search customers"), search),
+    general,
     h(
       "table",
       { class: "list" },

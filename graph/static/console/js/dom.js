@@ -20,7 +20,7 @@ export function h(tag, attributes = {}, ...children) {
 export function field(label, input, path) {
   const id = `f-${Math.random().toString(36).slice(2)}`;
   input.id = id;
-  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const error = h("p", { class: "error", "aria-live": "polite", hidden: true });
   error.id = `${id}-error`;
   input.setAttribute("aria-describedby", error.id);
   return h("div", { class: "field", "data-path": path }, h("label", { for: id }, label), input, error);
@@ -42,7 +42,7 @@ export function showErrors(root, errors, general) {
     if (slot) {
       slot.hidden = false;
       slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
-      place.querySelector("input, select, textarea")?.setAttribute("aria-invalid", "true");
+      place.querySelector(":scope > input, :scope > select, :scope > textarea")?.setAttribute("aria-invalid", "true");
     } else {
       general.hidden = false;
       general.append(h("p", {}, text));
@@ -51,7 +51,7 @@ export function showErrors(root, errors, general) {
 }
 
 export function clearErrors(root, general) {
-  for (const slot of root.querySelectorAll(".field > .error")) {
+  for (const slot of root.querySelectorAll("[data-path] > .error")) {
     slot.hidden = true;
     slot.textContent = "";
   }

@@ -36,9 +36,18 @@ function actions(invoice, reload) {
   );
   const form = h("form", { class: "actions-form" });
   async function run(query, variables, name) {
-    const answer = (await gql(query, variables))[name];
-    showErrors(form, answer.userErrors, general);
-    if (!answer.userErrors.length) await reload();
+    const buttons = form.querySelectorAll("button");
+    for (const button of buttons) button.disabled = true;
+    try {
+      const answer = (await gql(query, variables))[name];
+      showErrors(form, answer.userErrors, general);
+      if (!answer.userErrors.length) await reload();
+    } catch (error) {
+      // Safe to retry: a status already set changes nothing; a voided invoice stays voided.
+      showErrors(form, [{ code: "NO_ANSWER", message: `${error.message} Try again.`, field: null }], general);
+    } finally {
+      for (const button of buttons) button.disabled = false;
+    }
   }
   const confirm = h("button", { type: "button", class: "danger", hidden: true }, `Confirm: void ${invoice.number}`);
   confirm.addEventListener("click", () => run(VOID, { id: invoice.id }, "voidInvoice"));

@@ -24,12 +24,6 @@ const FEED = `subscription($after: String) {
   invoiceCreated(after: $after) { cursor invoice { ${FIELDS} } }
 }`;
 
-// The page's one feed: leaving the page stops it.
-let feed = null;
-window.addEventListener("hashchange", () => {
-  feed?.stop();
-  feed = null;
-});
 
 async function row(invoice) {
   const money = await currency(invoice.currency);
@@ -87,13 +81,14 @@ export async function invoicesPage() {
     };
   }
 
-  async function load() {
+  async function load(initial = false) {
     const mine = ++asked;
     let invoices;
     try {
       ({ invoices } = await gql(LIST, variables()));
       general.hidden = true;
     } catch (error) {
+      if (initial) throw error; // the page's own load: the app answers it (a refused key, say)
       general.hidden = false;
       general.textContent = error.message;
       return;
@@ -119,8 +114,7 @@ export async function invoicesPage() {
 
   const arrivals = h("ul", { class: "feed", "aria-live": "polite" });
   const state = h("span", { class: "feed-state" }, "connecting");
-  feed?.stop();
-  feed = follow({
+  const feed = follow({
     query: FEED,
     field: "invoiceCreated",
     after: organization.eventCursor,
@@ -130,6 +124,7 @@ export async function invoicesPage() {
     },
     onEvent: async ({ invoice }) => {
       const money = await currency(invoice.currency);
+      if (arrivals.querySelector(`[data-invoice="${CSS.escape(invoice.number)}"]`)) return;
       arrivals.prepend(
         h(
           "li",
@@ -142,8 +137,13 @@ export async function invoicesPage() {
     },
   });
 
-  await load();
-  return h(
+  try {
+    await load(true);
+  } catch (error) {
+    feed.stop();
+    throw error;
+  }
+  const page = h(
     "section",
     {},
     h("h1", {}, "Invoices"),
@@ -169,4 +169,7 @@ export async function invoicesPage() {
     ),
     h("div", { class: "pager" }, first, more),
   );
+  // Leaving the page (or signing out) closes the feed's socket.
+  page.cleanup = () => feed.stop();
+  return page;
 }

@@ -8,6 +8,8 @@ const RETRY_MS = [500, 1000, 2000, 5000, 10000];
 
 export function follow({ query, field, after, onEvent, onState }) {
   let cursor = after;
+  // Handled one after the other, in the order they came, whatever each awaits.
+  let handled = Promise.resolve();
   let socket = null;
   let attempt = 0;
   let stopped = false;
@@ -31,15 +33,19 @@ export function follow({ query, field, after, onEvent, onState }) {
       } else if (frame.type === "next" && frame.payload?.data?.[field]) {
         const event = frame.payload.data[field];
         cursor = event.cursor;
-        onEvent(event);
+        handled = handled.then(() => onEvent(event)).catch(() => {});
+      } else if (frame.type === "next" && frame.payload?.errors) {
+        // Refused mid-way (a revoked key, say): retrying would be refused again.
+        stop(frame.payload.errors.map((error) => error.message).join(" "));
       } else if (frame.type === "error") {
-        onState("error", frame.payload?.map?.((error) => error.message).join(" ") ?? "");
+        stop(frame.payload?.map?.((error) => error.message).join(" ") ?? "refused");
       }
     });
     socket.addEventListener("close", (event) => {
       if (stopped) return;
-      if (event.code === 4403) {
-        onState("error", event.reason || "The API key was refused.");
+      // 44xx: the server refused this client (its key, its messages): no use retrying.
+      if (event.code >= 4400 && event.code < 4500) {
+        onState("error", event.reason || `closed with ${event.code}`);
         return;
       }
       onState("reconnecting");
@@ -47,12 +53,17 @@ export function follow({ query, field, after, onEvent, onState }) {
     });
   }
 
+  function stop(reason) {
+    stopped = true;
+    clearTimeout(retry);
+    socket?.close();
+    if (reason) onState("error", reason);
+  }
+
   connect();
   return {
     stop() {
-      stopped = true;
-      clearTimeout(retry);
-      socket?.close();
+      stop();
     },
     // For tests and the curious: drop the connection as a network would.
     drop() {

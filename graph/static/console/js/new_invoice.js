@@ -25,12 +25,18 @@ export async function newInvoicePage(customerId) {
   const { customer, __type } = await gql(CONTEXT, { id: customerId });
   if (!customer) return h("p", { class: "error", role: "alert" }, "No such customer.");
   const fees = []; // {addOn, units, price, priceTouched, description, displayName, taxCodes}
-  const key = idempotencyKey();
+  // One key per attempt to issue: kept while the outcome of a Create is unknown, so that
+  // pressing Create again returns the invoice it may have issued, never a second one.
+  let key = idempotencyKey();
   const general = h("div", { class: "error general", role: "alert", hidden: true });
   const rows = h("div", { class: "fees" });
   const totals = h("div", { class: "totals", "aria-live": "polite" });
-  const create = h("button", { type: "submit", class: "primary" }, "Create");
+  const create = h("button", { type: "submit", class: "primary", disabled: true }, "Create");
   const form = h("form", { class: "invoice-form", novalidate: true });
+  // Enter in a text field must not issue an invoice: only the Create button does.
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target instanceof HTMLInputElement) event.preventDefault();
+  });
 
   let chosenCurrency = null;
   const currencySelect = customer.currency
@@ -138,28 +144,49 @@ export async function newInvoicePage(customerId) {
   }
 
   let asked = 0;
-  const refresh = debounce(async () => {
-    const mine = ++asked;
+  const hint = (text) => {
+    totals.replaceChildren(h("p", { class: "hint" }, text));
+    for (const output of form.querySelectorAll("[data-fee-amount]")) output.textContent = "—";
+  };
+  const ask = debounce(async (mine) => {
     if (!fees.length) {
       clearErrors(form, general);
-      totals.replaceChildren(h("p", { class: "hint" }, "Add an add-on to see the totals."));
+      hint("Add an add-on to see the totals.");
       return;
     }
     const input = await request();
-    if (input === null) return;
-    const { previewOneOffInvoice: answer } = await gql(PREVIEW, { input });
+    if (mine !== asked) return;
+    if (input === null) {
+      hint("No totals until the errors above are fixed.");
+      return;
+    }
+    let answer;
+    try {
+      ({ previewOneOffInvoice: answer } = await gql(PREVIEW, { input }));
+    } catch (error) {
+      if (mine === asked) hint(`No totals: ${error.message}`);
+      return;
+    }
     if (mine !== asked) return; // a later edit asked again
     showErrors(form, answer.userErrors, general);
-    await showTotals(answer.preview);
+    await showTotals(answer.preview, mine);
+    if (mine === asked) create.disabled = false;
   }, 200);
+  // Until the totals shown are those of the fees shown, Create waits.
+  function refresh() {
+    create.disabled = true;
+    totals.setAttribute("aria-busy", "true");
+    ask(++asked);
+  }
 
-  async function showTotals(preview) {
+  async function showTotals(preview, mine) {
+    totals.removeAttribute("aria-busy");
     if (!preview) {
-      totals.replaceChildren(h("p", { class: "hint" }, "No totals until the errors above are fixed."));
-      for (const output of form.querySelectorAll("[data-fee-amount]")) output.textContent = "—";
+      hint("No totals until the errors above are fixed.");
       return;
     }
     const money = await currency(preview.currency);
+    if (mine !== asked) return;
     const amount = (label, minor, name) =>
       [h("dt", {}, label), h("dd", { "data-total": name, "data-minor": minor }, formatMoney(minor, money))];
     preview.fees.forEach((fee, index) => {
@@ -189,16 +216,36 @@ export async function newInvoicePage(customerId) {
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (create.disabled) return;
     const input = await request();
     if (input === null) return;
     create.disabled = true;
+    let answer;
     try {
-      const { createOneOffInvoice: answer } = await gql(CREATE, { input: { ...input, idempotencyKey: key } });
-      showErrors(form, answer.userErrors, general);
-      if (answer.invoice) location.hash = `#/invoices/${answer.invoice.id}`;
-    } finally {
+      ({ createOneOffInvoice: answer } = await gql(CREATE, { input: { ...input, idempotencyKey: key } }));
+    } catch (error) {
+      clearErrors(form, general);
+      general.hidden = false;
+      general.append(
+        h("p", {}, `No answer from the server (${error.message}): the invoice may have been issued. `
+          + "Press Create again to find out: the same request returns the same invoice, never a second one."),
+      );
       create.disabled = false;
+      return;
     }
+    showErrors(form, answer.userErrors, general);
+    if (answer.invoice) {
+      location.hash = `#/invoices/${answer.invoice.id}`;
+      return;
+    }
+    if (answer.userErrors.some((error) => error.code === "IDEMPOTENCY_KEY_REUSED")) {
+      // The unanswered attempt did issue, with the fees as they were then: say where it is.
+      general.append(h("p", {}, "An invoice was already issued from this form: ", h("a", { href: "#/invoices" }, "see Invoices"), "."));
+    } else {
+      // Refused, nothing was written: the next attempt is a new request with a key of its own.
+      key = idempotencyKey();
+    }
+    create.disabled = false;
   });
 
   renderRows();
