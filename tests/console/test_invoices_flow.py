@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Page, Route, WebSocket, expect
 
 from tests.console.browser import browser, needs_chromium
-from tests.console.test_seed_flow import console_link, graphql
+from tests.console.test_seed_flow import console_link, graphql, new_invoice_for
 from tests.databases import Provisioner
 from tests.server import Server, StartServer, server_factory, start_server
 
@@ -23,6 +23,13 @@ ISSUE = """
 mutation($input: CreateOneOffInvoiceInput!) {
   createOneOffInvoice(input: $input) { invoice { id number } userErrors { code } }
 }"""
+
+
+def demo(start: StartServer) -> tuple[Server, str, str]:
+    """A new `oneoff serve --seed-demo`, its printed console link, and the key in it."""
+    server = start(extra_args=["--seed-demo"])
+    link = console_link(server)
+    return server, link, link.split("#key=")[1]
 
 
 def issuer(server: Server, key: str) -> Callable[[str], dict[str, Any]]:
@@ -45,9 +52,7 @@ def open_invoices(page: Page, link: str) -> None:
 def test_the_feed_resumes_after_its_server_goes_away_and_comes_back(
     server_factory: StartServer, provisioner: Provisioner, tmp_path: Any
 ) -> None:
-    first = server_factory(extra_args=["--seed-demo"])
-    link = console_link(first)
-    key = link.split("#key=")[1]
+    first, link, key = demo(server_factory)
     with browser(f"feed-{provisioner.engine}") as driven:
         page = driven.page
         open_invoices(page, link)
@@ -76,9 +81,7 @@ def test_the_feed_resumes_after_its_server_goes_away_and_comes_back(
 def test_pay_void_and_filter_from_the_invoice_screens(
     server_factory: StartServer, provisioner: Provisioner
 ) -> None:
-    server = server_factory(extra_args=["--seed-demo"])
-    link = console_link(server)
-    key = link.split("#key=")[1]
+    server, link, key = demo(server_factory)
     issue = issuer(server, key)
     paid, voided = issue("cust_paris"), issue("cust_paris")
     with browser(f"lifecycle-{provisioner.engine}") as driven:
@@ -127,8 +130,7 @@ def test_pay_void_and_filter_from_the_invoice_screens(
 def test_an_invoice_can_be_issued_with_the_keyboard_alone(
     server_factory: StartServer, provisioner: Provisioner
 ) -> None:
-    server = server_factory(extra_args=["--seed-demo"])
-    link = console_link(server)
+    _, link, _ = demo(server_factory)
     with browser(f"keyboard-{provisioner.engine}") as driven:
         page = driven.page
         page.goto(link)
@@ -167,9 +169,7 @@ mutation($id: String!) { createCustomer(input: {externalId: $id}) { userErrors {
 def test_the_customers_list_pages_through_every_customer(
     server_factory: StartServer, provisioner: Provisioner
 ) -> None:
-    server = server_factory(extra_args=["--seed-demo"])
-    link = console_link(server)
-    key = link.split("#key=")[1]
+    server, link, key = demo(server_factory)
     for n in range(20):  # with the demo's 3: 23, a page of 20 and one of 3
         graphql(server, key, CUSTOMER, id=f"bulk-{n:02d}")
     with browser(f"paging-{provisioner.engine}") as driven:
@@ -190,9 +190,7 @@ def test_the_customers_list_pages_through_every_customer(
 def test_a_lost_answer_to_create_is_retried_into_the_same_invoice(
     server_factory: StartServer, provisioner: Provisioner
 ) -> None:
-    server = server_factory(extra_args=["--seed-demo"])
-    link = console_link(server)
-    key = link.split("#key=")[1]
+    server, link, key = demo(server_factory)
     lost: list[str] = []
 
     def lose_the_first_answer(route: Route) -> None:
@@ -208,9 +206,7 @@ def test_a_lost_answer_to_create_is_retried_into_the_same_invoice(
         page = driven.page
         page.goto(link)
         page.route("**/graphql", lose_the_first_answer)
-        page.get_by_role("link", name="Librairie du Parc").click()
-        page.get_by_text("Actions").click()
-        page.get_by_role("link", name="Create one-off invoice").click()
+        new_invoice_for(page, "Librairie du Parc")
         page.get_by_role("button", name="Add an add-on").click()
         page.get_by_label("Find an add-on").fill("book")
         page.get_by_role("button", name="E-book (ebook)").click()
@@ -230,8 +226,7 @@ def test_a_lost_answer_to_create_is_retried_into_the_same_invoice(
 def test_signing_out_closes_the_live_feed(
     server_factory: StartServer, provisioner: Provisioner
 ) -> None:
-    server = server_factory(extra_args=["--seed-demo"])
-    link = console_link(server)
+    _, link, _ = demo(server_factory)
     with browser(f"sign-out-{provisioner.engine}") as driven:
         page = driven.page
         sockets: list[WebSocket] = []

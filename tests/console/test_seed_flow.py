@@ -58,6 +58,14 @@ def fee_row(page: Page, index: int) -> Any:
     return page.locator("fieldset.fee").nth(index)
 
 
+def new_invoice_for(page: Page, customer: str) -> None:
+    """From the customers list, as the seed's guide says: the customer, then Actions →
+    Create one-off invoice."""
+    page.get_by_role("link", name=customer).click()
+    page.get_by_text("Actions").click()
+    page.get_by_role("link", name="Create one-off invoice").click()
+
+
 def add(page: Page, search: str, name: str) -> None:
     page.get_by_role("button", name="Add an add-on").click()
     page.get_by_label("Find an add-on").fill(search)
@@ -181,9 +189,7 @@ def test_the_console_fits_a_phone_screen(demo: Server, provisioner: Provisioner)
     with browser(f"phone-{provisioner.engine}", width=390, height=844) as driven:
         page = driven.page
         page.goto(link)
-        page.get_by_role("link", name="Hudson Labs").click()
-        page.get_by_text("Actions").click()
-        page.get_by_role("link", name="Create one-off invoice").click()
+        new_invoice_for(page, "Hudson Labs")
         add(page, "consult", "Consulting hour (consulting_hour)")
         expect(page.locator('.totals [data-total="total"]')).to_be_visible()
         driven.shot("phone-new-invoice")
@@ -227,9 +233,7 @@ def test_a_customer_without_a_currency_gets_the_picker_and_yen_without_decimals(
     with browser(f"currency-{provisioner.engine}") as driven:
         page = driven.page
         page.goto(link)
-        page.get_by_role("link", name="Sakura KK").click()
-        page.get_by_text("Actions").click()
-        page.get_by_role("link", name="Create one-off invoice").click()
+        new_invoice_for(page, "Sakura KK")
         add(page, "workshop", "Workshop (Tokyo) (workshop_jp)")
         # Priced in yen, the invoice takes the add-on's currency: its price as it is.
         expect(fee_row(page, 0).get_by_label(re.compile("^Unit price"))).to_have_value("120000")
