@@ -13,7 +13,7 @@ from graph.customers import Customer
 from graph.enums import PaymentStatus
 from graph.errors import UserError
 from graph.invoice_mutations import PreviewOneOffInvoiceInput
-from graph.invoices import FeeAppliedTax, InvoiceAppliedTax, invoice_amounts
+from graph.invoices import FeeAppliedTax, InvoiceAppliedTax, invoice_amounts, invoice_texts
 from graph.mutations import outcome
 from graph.scalars import BigInt, CurrencyCode, Metadata, currency_of
 from models.catalog.add_ons import add_ons_by_id
@@ -134,10 +134,7 @@ class OneOffInvoicePreview:
             net_payment_term=invoice.net_payment_term,
             payment_status=PaymentStatus(invoice.payment_status),
             **invoice_amounts(invoice),
-            purchase_order_number=invoice.purchase_order_number,
-            note=invoice.note,
-            footer=invoice.footer,
-            metadata=Metadata(invoice.invoice_metadata or {}),
+            **invoice_texts(invoice),
             customer=Customer.of(preview.customer),
             fees=[PreviewFee.of(fee, rows.fee_taxes.get(fee.id, [])) for fee in rows.fees],
             applied_taxes=[InvoiceAppliedTax.of(tax) for tax in rows.applied_taxes],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import strawberry
 
@@ -159,6 +159,23 @@ def invoice_amounts(row: tables.Invoice | InvoiceRow) -> dict[str, BigInt]:
     return {name: BigInt(getattr(row, name)) for name in INVOICE_AMOUNTS}
 
 
+class InvoiceTexts(TypedDict):
+    purchase_order_number: str | None
+    note: str | None
+    footer: str | None
+    metadata: Metadata
+
+
+def invoice_texts(row: tables.Invoice | InvoiceRow) -> InvoiceTexts:
+    """What an invoice carries beyond its lines, for the Invoice and its preview alike."""
+    return {
+        "purchase_order_number": row.purchase_order_number,
+        "note": row.note,
+        "footer": row.footer,
+        "metadata": Metadata(row.invoice_metadata or {}),
+    }
+
+
 @strawberry.type(description="An invoice, finalized and numbered when created.")
 class Invoice:
     id: strawberry.ID = strawberry.field(description="Invoice id.")
@@ -300,9 +317,6 @@ class Invoice:
             net_payment_term=row.net_payment_term,
             **invoice_amounts(row),
             created_at=row.created_at,
-            purchase_order_number=row.purchase_order_number,
-            note=row.note,
-            footer=row.footer,
-            metadata=Metadata(row.invoice_metadata or {}),
+            **invoice_texts(row),
             parts=parts,
         )

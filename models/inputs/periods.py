@@ -36,24 +36,21 @@ def _instant(checks: Checks, value: datetime, field: Path) -> datetime | None:
 
 
 def checked_period(
-    checks: Checks,
-    start: datetime | None,
-    end: datetime | None,
-    at: Path,
-    names: tuple[str, str] = ("fromDatetime", "toDatetime"),
+    checks: Checks, start: datetime | None, end: datetime | None, at: Path
 ) -> tuple[datetime | None, datetime | None]:
-    """Both ends in UTC, or neither; each refusal goes to `checks` with its end's path."""
-    start_at, end_at = (*at, names[0]), (*at, names[1])
+    """Both ends in UTC, or neither; each refusal goes to `checks` with the path of its end
+    (`fromDatetime`, `toDatetime`) under `at`."""
+    start_at, end_at = (*at, "fromDatetime"), (*at, "toDatetime")
     if start is None and end is None:
         return None, None
     if start is None or end is None:
         missing = start_at if start is None else end_at
-        checks.add(ErrorCode.REQUIRED, missing, f"give both {names[0]} and {names[1]}, or neither")
+        checks.add(ErrorCode.REQUIRED, missing, "give both fromDatetime and toDatetime, or neither")
         return None, None
     first, last = _instant(checks, start, start_at), _instant(checks, end, end_at)
     if first is None or last is None:
         return None, None
     if first > last:
-        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, end_at, f"{names[1]} is before {names[0]}")
+        checks.add(ErrorCode.VALUE_OUT_OF_RANGE, end_at, "toDatetime is before fromDatetime")
         return None, None
     return first, last

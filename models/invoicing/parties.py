@@ -53,6 +53,11 @@ class Issuer:
     )
 
 
+def dated_in(organization: Issuer | Organization, customer: Customer) -> str:
+    """The timezone an invoice's dates are counted in (rule 9, models/invoicing)."""
+    return customer.timezone or organization.timezone or "UTC"
+
+
 def parties(organization: Issuer | Organization, customer: Customer) -> dict[str, Any]:
     """Seller, buyer and document locale as the invoice's document prints them, frozen at
     issue (Invoice.parties): the customer's locale, else its organization's."""
@@ -62,8 +67,8 @@ def parties(organization: Issuer | Organization, customer: Customer) -> dict[str
 
     return {
         "locale": customer.document_locale or organization.document_locale or "en",
-        # The one its dates are counted in (rule 9): fee periods print in it.
-        "timezone": customer.timezone or organization.timezone or "UTC",
+        # Fee periods print in it.
+        "timezone": dated_in(organization, customer),
         "seller": {
             "name": organization.legal_name or organization.name,
             "email": organization.email,

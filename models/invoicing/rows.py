@@ -24,7 +24,7 @@ from models.billing.numbering import (
     payment_due_date,
 )
 from models.billing.statuses import DocumentNumbering, InvoiceStatus, InvoiceType, PaymentStatus
-from models.invoicing.parties import Issuer, parties
+from models.invoicing.parties import Issuer, dated_in, parties
 from models.invoicing.pricing import Priced
 from models.invoicing.request import OneOffInvoiceInput
 from models.store.tables import Customer, Organization
@@ -161,8 +161,8 @@ def invoice_rows(
     now: datetime,
 ) -> InvoiceRows:
     customer, computed, currency = priced.customer, priced.computed, priced.currency
-    dated_in = customer.timezone or organization.timezone or "UTC"
-    issued = issuing_date(now, dated_in)
+    zone = dated_in(organization, customer)
+    issued = issuing_date(now, zone)
     term = (
         customer.net_payment_term
         if customer.net_payment_term is not None
@@ -184,7 +184,7 @@ def invoice_rows(
         currency=currency,
         issuing_date=issued,
         payment_due_date=payment_due_date(issued, term),
-        payment_overdue_at=overdue_from(payment_due_date(issued, term), dated_in),
+        payment_overdue_at=overdue_from(payment_due_date(issued, term), zone),
         net_payment_term=term,
         fees_amount_cents=computed.fees_amount_cents,
         coupons_amount_cents=computed.coupons_amount_cents,

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from tests.console.browser import browser, needs_chromium
 from tests.databases import Provisioner
 from tests.server import Server, running_server
+from tests.test_readme import post
 
 pytestmark = needs_chromium
 
@@ -39,12 +40,7 @@ def console_link(server: Server) -> str:
 
 
 def graphql(server: Server, key: str, query: str, **variables: Any) -> dict[str, Any]:
-    with server.client() as http:
-        answer = http.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {key}"},
-        ).json()
+    answer = post(server, key, query, **variables)
     assert "errors" not in answer, answer
     data: dict[str, Any] = answer["data"]
     return data

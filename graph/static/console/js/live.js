@@ -61,13 +61,5 @@ export function follow({ query, field, after, onEvent, onState }) {
   }
 
   connect();
-  return {
-    stop() {
-      stop();
-    },
-    // For tests and the curious: drop the connection as a network would.
-    drop() {
-      socket?.close();
-    },
-  };
+  return { stop };
 }
