@@ -14,6 +14,7 @@ import strawberry
 from strawberry.types.enum import has_enum_definition
 
 from models.billing.statuses import DocumentNumbering, InvoiceStatus, InvoiceType, PaymentStatus
+from models.billing.vat_categories import DESCRIPTIONS, VatCategory
 from models.store.tables.webhooks import DeliveryStatus
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "InvoiceStatus",
     "InvoiceType",
     "PaymentStatus",
+    "VatCategory",
     "graphql_enum",
 ]
 
@@ -46,6 +48,14 @@ def graphql_enum(
     return core
 
 
+graphql_enum(
+    VatCategory,
+    name="TaxCategory",
+    description="A tax's VAT category, as EN 16931 names it (UNCL 5305 codes): what its "
+    "e-invoices declare. E, AE, K, G and O take a rate of 0 and an exemption reason; S, Z, L "
+    "and M take none.",
+    values={category: f"{category.value}: {DESCRIPTIONS[category]}." for category in VatCategory},
+)
 graphql_enum(
     InvoiceType,
     description="Kind of invoice.",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 import strawberry
 
 from graph.context import Info
-from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus
+from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus, VatCategory
 from graph.scalars import BigInt, CurrencyCode, Metadata, currency_of
 from models.catalog.add_ons import add_ons_by_id
 from models.invoicing import reads
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 CustomerType = Annotated["Customer", strawberry.lazy("graph.customers")]
+AppliedTaxRow = tables.FeeAppliedTax | FeeTaxRow | tables.InvoiceAppliedTax | InvoiceTaxRow
 
 
 @strawberry.interface(description="A tax applied: to one fee, or over the whole invoice.")
@@ -32,19 +33,35 @@ class AppliedTax:
     tax_code: str = strawberry.field(description="Code of the tax, as when issued.")
     tax_name: str = strawberry.field(description="Name of the tax, as when issued.")
     tax_rate: Decimal = strawberry.field(description="Rate in percent, as when issued.")
+    tax_category: VatCategory = strawberry.field(
+        description="VAT category of the tax, as when issued."
+    )
+    tax_exemption_reason: str | None = strawberry.field(
+        description="Its exemption reason, as when issued."
+    )
+    tax_exemption_reason_code: str | None = strawberry.field(
+        description="Its exemption reason code (VATEX), as when issued."
+    )
     amount_cents: BigInt = strawberry.field(description="Amount of tax, in minor units.")
+
+    @staticmethod
+    def frozen(row: AppliedTaxRow) -> dict[str, Any]:
+        return {
+            "tax_code": row.tax_code,
+            "tax_name": row.tax_name,
+            "tax_rate": row.tax_rate,
+            "tax_category": VatCategory(row.tax_category),
+            "tax_exemption_reason": row.tax_exemption_reason,
+            "tax_exemption_reason_code": row.tax_exemption_reason_code,
+            "amount_cents": BigInt(row.amount_cents),
+        }
 
 
 @strawberry.type(description="One tax's share of one fee.")
 class FeeAppliedTax(AppliedTax):
     @classmethod
     def of(cls, row: tables.FeeAppliedTax | FeeTaxRow) -> FeeAppliedTax:
-        return cls(
-            tax_code=row.tax_code,
-            tax_name=row.tax_name,
-            tax_rate=row.tax_rate,
-            amount_cents=BigInt(row.amount_cents),
-        )
+        return cls(**cls.frozen(row))
 
 
 @strawberry.type(
@@ -59,11 +76,7 @@ class InvoiceAppliedTax(AppliedTax):
     @classmethod
     def of(cls, row: tables.InvoiceAppliedTax | InvoiceTaxRow) -> InvoiceAppliedTax:
         return cls(
-            tax_code=row.tax_code,
-            tax_name=row.tax_name,
-            tax_rate=row.tax_rate,
-            taxable_base_amount_cents=BigInt(row.taxable_base_amount_cents),
-            amount_cents=BigInt(row.amount_cents),
+            **cls.frozen(row), taxable_base_amount_cents=BigInt(row.taxable_base_amount_cents)
         )
 
 

@@ -9,6 +9,7 @@ import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
+from graph.enums import VatCategory
 from graph.errors import UserError
 from graph.mutations import Changing, outcome
 from graph.unset import given
@@ -30,6 +31,15 @@ class Tax:
         description="A default tax: applied when neither the fee, the add-on nor the customer "
         "names taxes."
     )
+    category: VatCategory = strawberry.field(
+        description="Its VAT category in EN 16931 (S unless set), declared by e-invoices."
+    )
+    exemption_reason: str | None = strawberry.field(
+        description="Why the tax exempts (categories E, AE, K, G, O), as printed in e-invoices."
+    )
+    exemption_reason_code: str | None = strawberry.field(
+        description="The same as a code of the VATEX list (e.g. VATEX-EU-AE)."
+    )
     created_at: datetime = strawberry.field(description="When the tax was created.")
     updated_at: datetime = strawberry.field(description="When the tax was last changed.")
 
@@ -42,6 +52,9 @@ class Tax:
             rate=row.rate,
             description=row.description,
             applied_to_organization=row.applied_to_organization,
+            category=VatCategory(row.category),
+            exemption_reason=row.exemption_reason,
+            exemption_reason_code=row.exemption_reason_code,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -65,6 +78,20 @@ class TaxChanges:
     applied_to_organization: bool | None = strawberry.field(
         default=strawberry.UNSET, description="Whether it is a default tax of the organization."
     )
+    category: VatCategory | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its VAT category (S when omitted at creation; null sets it back to S). "
+        "E, AE, K, G and O take a rate of 0 and an exemption reason; the others take none "
+        "(INVALID_VALUE, REQUIRED on the field at fault). Issued invoices keep theirs.",
+    )
+    exemption_reason: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Why the tax exempts, up to 1000 characters."
+    )
+    exemption_reason_code: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Why the tax exempts, as a code of the VATEX list (VATEX-EU-AE, "
+        "VATEX-EU-IC, VATEX-EU-G, VATEX-EU-O, VATEX-EU-79-C, …).",
+    )
 
     def to_fields(self) -> taxes.TaxFields:
         return given(
@@ -74,6 +101,9 @@ class TaxChanges:
                 rate=self.rate,
                 description=self.description,
                 applied_to_organization=self.applied_to_organization,
+                category=self.category,
+                exemption_reason=self.exemption_reason,
+                exemption_reason_code=self.exemption_reason_code,
             )
         )
 

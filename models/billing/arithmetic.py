@@ -20,6 +20,10 @@ class TaxRate:
     code: str
     name: str
     rate: Decimal  # percent
+    # Carried to the invoice's tax rows for its e-invoices (models/billing/vat_categories.py).
+    category: str = "S"
+    exemption_reason: str | None = None
+    exemption_reason_code: str | None = None
 
     def __post_init__(self) -> None:
         if not (self.rate.is_finite() and 0 <= self.rate <= 100):

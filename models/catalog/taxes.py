@@ -14,6 +14,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.billing.money import canonical_decimal
+from models.billing.vat_categories import (
+    DEFAULT_CATEGORY,
+    REASON_CODE_LENGTH,
+    VATEX_CODE,
+    VatCategory,
+    category_problems,
+)
 from models.inputs.checks import LONG_TEXT, Checks
 from models.inputs.errors import ErrorCode, InputError, Path, reject
 from models.store.columns import utcnow
@@ -28,6 +35,9 @@ class TaxFields(TypedDict, total=False):
     rate: Decimal | str | int | None
     description: str | None
     applied_to_organization: bool | None
+    category: VatCategory | str | None
+    exemption_reason: str | None
+    exemption_reason_code: str | None
 
 
 def _missing(fields: TaxFields, checks: Checks) -> None:
@@ -53,7 +63,49 @@ def _checked(fields: TaxFields, checks: Checks) -> dict[str, Any]:
     if "applied_to_organization" in fields:
         # Clearing the flag means the tax is no default any more.
         values["applied_to_organization"] = bool(fields["applied_to_organization"])
+    if "category" in fields:
+        values["category"] = _category(fields["category"], checks)
+    if "exemption_reason" in fields:
+        values["exemption_reason"] = checks.text(
+            fields["exemption_reason"], ("exemptionReason",), max_length=LONG_TEXT
+        )
+    if "exemption_reason_code" in fields:
+        values["exemption_reason_code"] = _reason_code(fields["exemption_reason_code"], checks)
     return values
+
+
+def _category(value: VatCategory | str | None, checks: Checks) -> str | None:
+    if value is None:  # null: back to the default, as for a new tax
+        return DEFAULT_CATEGORY.value
+    try:
+        return VatCategory(value).value
+    except ValueError:
+        choices = ", ".join(category.value for category in VatCategory)
+        checks.add(ErrorCode.INVALID_VALUE, ("category",), f"category is one of {choices}")
+        return None
+
+
+def _reason_code(value: str | None, checks: Checks) -> str | None:
+    field = ("exemptionReasonCode",)
+    code = checks.text(value, field, max_length=REASON_CODE_LENGTH)
+    if code is not None and not VATEX_CODE.fullmatch(code):
+        checks.add(ErrorCode.INVALID_VALUE, field, "a code of the VATEX list, such as VATEX-EU-AE")
+        return None
+    return code
+
+
+def _check_category(tax: Mapping[str, Any], checks: Checks) -> None:
+    """The tax as it will be, against the rules of its category."""
+    if checks.errors or tax.get("rate") is None:
+        return  # a rate or category already refused says enough
+    for problem in category_problems(
+        VatCategory(tax.get("category") or DEFAULT_CATEGORY),
+        tax["rate"],
+        tax.get("exemption_reason"),
+        tax.get("exemption_reason_code"),
+    ):
+        code = ErrorCode.REQUIRED if problem.missing else ErrorCode.INVALID_VALUE
+        checks.add(code, (problem.field,), problem.message)
 
 
 def _taken(code: object) -> Exception:
@@ -73,6 +125,7 @@ async def create_tax(db: Database, organization_id: str, fields: TaxFields) -> T
     checks = Checks()
     _missing(fields, checks)
     values = _checked(fields, checks)
+    _check_category(values, checks)
     checks.raise_if_any()
     try:
         async with db.write() as session:
@@ -95,6 +148,7 @@ async def update_tax(db: Database, organization_id: str, tax_id: str, fields: Ta
             tax = await find_tax(session, organization_id, tax_id=tax_id)
             if tax is None:
                 raise reject(ErrorCode.TAX_NOT_FOUND, ("id",), "no tax with this id")
+            _check_category({**tax.model_dump(), **values}, checks)
             checks.raise_if_any()
             if "code" in values and await _code_taken(
                 session, organization_id, values["code"], tax.id

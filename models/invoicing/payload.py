@@ -25,6 +25,14 @@ def _money(row: Any, *names: str) -> dict[str, int]:
     return {name: int(getattr(row, name)) for name in names}
 
 
+def _category(tax: FeeTaxRow | FeeAppliedTax | InvoiceTaxRow | InvoiceAppliedTax) -> dict[str, Any]:
+    return {
+        "tax_category": tax.tax_category,
+        "tax_exemption_reason": tax.tax_exemption_reason,
+        "tax_exemption_reason_code": tax.tax_exemption_reason_code,
+    }
+
+
 def _instant(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -100,6 +108,7 @@ def invoice_payload(
                         "tax_code": tax.tax_code,
                         "tax_name": tax.tax_name,
                         "tax_rate": format(tax.tax_rate, "f"),
+                        **_category(tax),
                         "amount_cents": tax.amount_cents,
                     }
                     for tax in fee_taxes.get(fee.id, [])
@@ -112,6 +121,7 @@ def invoice_payload(
                 "tax_code": tax.tax_code,
                 "tax_name": tax.tax_name,
                 "tax_rate": format(tax.tax_rate, "f"),
+                **_category(tax),
                 "taxable_base_amount_cents": tax.taxable_base_amount_cents,
                 "amount_cents": tax.amount_cents,
             }

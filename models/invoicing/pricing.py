@@ -78,7 +78,18 @@ async def price(
             arithmetic.FeeLine(
                 units=Decimal(1) if fee.units is None else fee.units,
                 unit_amount_cents=amount,
-                taxes=tuple(arithmetic.TaxRate(t.id, t.code, t.name, t.rate) for t in taxes),
+                taxes=tuple(
+                    arithmetic.TaxRate(
+                        t.id,
+                        t.code,
+                        t.name,
+                        t.rate,
+                        t.category,
+                        t.exemption_reason,
+                        t.exemption_reason_code,
+                    )
+                    for t in taxes
+                ),
             )
         )
     try:

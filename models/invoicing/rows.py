@@ -109,6 +109,9 @@ class _TaxRow:
     tax_code: str
     tax_name: str
     tax_rate: Decimal
+    tax_category: str
+    tax_exemption_reason: str | None
+    tax_exemption_reason_code: str | None
     amount_cents: int
 
 
@@ -244,6 +247,9 @@ def invoice_rows(
                 tax_code=share.tax.code,
                 tax_name=share.tax.name,
                 tax_rate=share.tax.rate,
+                tax_category=share.tax.category,
+                tax_exemption_reason=share.tax.exemption_reason,
+                tax_exemption_reason_code=share.tax.exemption_reason_code,
                 amount_cents=share.amount_cents,
             )
             for tax_position, share in enumerate(computed_fee.taxes)
@@ -257,6 +263,9 @@ def invoice_rows(
             tax_code=tax.tax.code,
             tax_name=tax.tax.name,
             tax_rate=tax.tax.rate,
+            tax_category=tax.tax.category,
+            tax_exemption_reason=tax.tax.exemption_reason,
+            tax_exemption_reason_code=tax.tax.exemption_reason_code,
             taxable_base_amount_cents=tax.taxable_base_amount_cents,
             amount_cents=tax.amount_cents,
         )

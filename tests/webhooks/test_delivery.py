@@ -390,13 +390,15 @@ PINNED_BODY = (
     '"invoice_display_name":null,"invoice_name":"Setup",'
     '"from_datetime":"2026-10-31T23:00:00+00:00","to_datetime":"2026-11-30T22:59:59+00:00",'
     '"applied_taxes":[{"tax_code":"vat",'
-    '"tax_name":"TVA é","tax_rate":"19.6","amount_cents":98}]},{"id":"<fee_2_id>",'
+    '"tax_name":"TVA é","tax_rate":"19.6","tax_category":"S","tax_exemption_reason":null,'
+    '"tax_exemption_reason_code":null,"amount_cents":98}]},{"id":"<fee_2_id>",'
     '"add_on":{"id":"<add_on_id>","code":"setup","name":"Setup"},"units":"1",'
     '"unit_amount_cents":"1000","precise_amount_cents":"1000","amount_cents":1000,'
     '"taxes_amount_cents":0,"total_amount_cents":1000,"currency":"EUR","description":"Ünits",'
     '"invoice_display_name":"Two","invoice_name":"Two","from_datetime":null,'
     '"to_datetime":null,"applied_taxes":[]}],'
     '"applied_taxes":[{"tax_code":"vat","tax_name":"TVA é","tax_rate":"19.6",'
+    '"tax_category":"S","tax_exemption_reason":null,"tax_exemption_reason_code":null,'
     '"taxable_base_amount_cents":500,"amount_cents":98}]}}'
 )
 

@@ -20,6 +20,10 @@ class Tax(SQLModel, table=True):
     rate: Decimal = Field(sa_type=ExactDecimal)
     description: str | None = Field(default=None, max_length=1000)
     applied_to_organization: bool = Field(default=False)
+    # EN 16931's VAT category (models/billing/vat_categories.py), and why a tax exempts.
+    category: str = Field(default="S", max_length=2, sa_column_kwargs={"server_default": "S"})
+    exemption_reason: str | None = Field(default=None, max_length=1000)
+    exemption_reason_code: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

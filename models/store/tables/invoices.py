@@ -126,6 +126,9 @@ class FeeAppliedTax(SQLModel, table=True):
     tax_code: str = Field(max_length=255)
     tax_name: str = Field(max_length=255)
     tax_rate: Decimal = Field(sa_type=ExactDecimal)
+    tax_category: str = Field(default="S", max_length=2, sa_column_kwargs={"server_default": "S"})
+    tax_exemption_reason: str | None = Field(default=None, max_length=1000)
+    tax_exemption_reason_code: str | None = Field(default=None, max_length=40)
     amount_cents: int = Field(sa_type=BigInteger)
 
 
@@ -139,6 +142,9 @@ class InvoiceAppliedTax(SQLModel, table=True):
     tax_code: str = Field(max_length=255)
     tax_name: str = Field(max_length=255)
     tax_rate: Decimal = Field(sa_type=ExactDecimal)
+    tax_category: str = Field(default="S", max_length=2, sa_column_kwargs={"server_default": "S"})
+    tax_exemption_reason: str | None = Field(default=None, max_length=1000)
+    tax_exemption_reason_code: str | None = Field(default=None, max_length=40)
     taxable_base_amount_cents: int = Field(sa_type=BigInteger)
     amount_cents: int = Field(sa_type=BigInteger)
 
