@@ -49,7 +49,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "events": frozenset({"billing", "inputs", "store", "events"}),
     "invoicing": frozenset({"billing", "inputs", "store", "catalog", "events", "invoicing"}),
     "webhooks": frozenset({"billing", "inputs", "store", "events", "webhooks"}),
-    "documents": frozenset({"billing", "inputs", "store", "catalog", "invoicing", "documents"}),
+    "einvoices": frozenset({"billing", "inputs", "store", "einvoices"}),
+    "documents": frozenset(
+        {"billing", "inputs", "store", "catalog", "invoicing", "einvoices", "documents"}
+    ),
 }
 ANY = "any models package"
 PACKAGES = sorted(path.name for path in MODELS.iterdir() if (path / "__init__.py").is_file())

@@ -3,5 +3,5 @@ the document's locale, typesetting.py lays it out with typst and fonts from PyPI
 keeps it), and the signed, expiring links that reach it without an API key (links.py).
 
 May import: models.billing, models.inputs, models.store, models.catalog, models.invoicing,
-models.documents.
+models.einvoices, models.documents.
 """

@@ -6,7 +6,7 @@ unit price is shown with every decimal it was given."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from models.billing.money import EXACT, currency_exponent
 from models.billing.statuses import InvoiceStatus
+from models.einvoices.terms import covered_days
 from models.inputs.identity import DEFAULT_DOCUMENT_LOCALE, document_locale
 from models.store.tables import Fee, Invoice, InvoiceAppliedTax
 
@@ -124,13 +125,10 @@ def _period(fee: Fee, zone: ZoneInfo, locale: Locale) -> str | None:
     """The period of service as the days it covers where the invoice is dated: two medium
     dates rather than babel's intervals, whose patterns bring characters (Korean's 년 월 일)
     the fonts were not checked for (tests/documents/font_coverage.py)."""
-    if fee.from_datetime is None or fee.to_datetime is None:
+    days = covered_days(fee, zone)
+    if days is None:
         return None
-    start, end = fee.from_datetime.astimezone(zone), fee.to_datetime.astimezone(zone)
-    first, last = start.date(), end.date()
-    if end > start and end.time() == time(0):
-        # A period that ends at midnight (December 1, 00:00) covers none of that day.
-        last -= timedelta(days=1)
+    first, last = days
     if first == last:
         return _date(first, locale)
     return f"{_date(first, locale)} – {_date(last, locale)}"

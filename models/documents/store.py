@@ -17,8 +17,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models.billing.statuses import InvoiceStatus
 from models.documents.content import document_data
 from models.documents.typesetting import render_pdf
+from models.einvoices.cii import cii_xml
+from models.einvoices.facturx import with_facturx
+from models.einvoices.problems import problems_of
+from models.einvoices.terms import Issued, of_invoice
 from models.invoicing.parties import parties
-from models.invoicing.reads import applied_taxes_of_invoices, fees_of_invoices, find_invoice
+from models.invoicing.reads import (
+    applied_taxes_of_invoices,
+    fees_of_invoices,
+    find_invoice,
+    taxes_of_fees,
+)
 from models.store.columns import utcnow
 from models.store.db import Database
 from models.store.inserts import table_of_model
@@ -42,6 +51,7 @@ async def invoice_pdf(
         if kept is not None:
             return invoice.number, kept
         fees = (await fees_of_invoices(session, [invoice_id])).get(invoice_id, [])
+        fee_taxes = await taxes_of_fees(session, [fee.id for fee in fees])
         taxes = (await applied_taxes_of_invoices(session, [invoice_id])).get(invoice_id, [])
         frozen = invoice.parties
         if frozen is None:
@@ -52,8 +62,9 @@ async def invoice_pdf(
             assert organization is not None
             assert customer is not None
             frozen = parties(organization, customer)
+    issued = Issued(invoice, frozen, fees, fee_taxes, taxes)
     # Rendered off the event loop: a few milliseconds of CPU, a first one of about 20 ms.
-    pdf = await asyncio.to_thread(render_pdf, document_data(invoice, frozen, fees, taxes))
+    pdf = await asyncio.to_thread(_rendered, issued)
     async with db.write() as session:
         # Two first requests at once render twice; the first to commit is kept, and both
         # answer with it.
@@ -73,6 +84,16 @@ async def invoice_pdf(
         kept = await _kept(session, invoice_id, variant)
     assert kept is not None
     return invoice.number, kept
+
+
+def _rendered(issued: Issued) -> bytes:
+    """The document; for an invoice an EN 16931 e-invoice can carry, as Factur-X (a voided
+    one is never re-issued as one: problems_of says INVOICE_VOIDED)."""
+    data = document_data(issued.invoice, issued.parties, issued.fees, issued.taxes)
+    if problems_of(issued):
+        return render_pdf(data)
+    einvoice = of_invoice(issued)
+    return with_facturx(render_pdf(data, archival=True), cii_xml(einvoice), einvoice, data["lang"])
 
 
 async def _kept(session: AsyncSession, invoice_id: str, variant: str) -> bytes | None:

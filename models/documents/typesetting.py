@@ -41,8 +41,9 @@ def font_directories() -> list[str]:
     ]
 
 
-def render_pdf(data: dict[str, Any]) -> bytes:
-    """The template laid out with `data`, as PDF bytes. Blocking: run it off the event loop."""
+def render_pdf(data: dict[str, Any], *, archival: bool = False) -> bytes:
+    """The template laid out with `data`, as PDF bytes; `archival`, as PDF/A-3b, the PDF an
+    e-invoice (Factur-X) is attached to. Blocking: run it off the event loop."""
     global _compiler
     source = TEMPLATE.read_bytes()
     with _lock:
@@ -59,6 +60,7 @@ def render_pdf(data: dict[str, Any]) -> bytes:
             input=source,
             format="pdf",
             sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            pdf_standards=["a-3b"] if archival else [],
         )
     assert isinstance(pdf, bytes)
     return pdf

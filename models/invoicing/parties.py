@@ -71,6 +71,8 @@ def parties(organization: Issuer | Organization, customer: Customer) -> dict[str
         "timezone": dated_in(organization, customer),
         "seller": {
             "name": organization.legal_name or organization.name,
+            # Whether that name is the legal one: an e-invoice needs it (models/einvoices).
+            "legal_name": organization.legal_name,
             "email": organization.email,
             **address(organization),
             "tax_identification_number": organization.tax_identification_number,

@@ -1,0 +1,6 @@
+"""E-invoices: an issued invoice as EN 16931 structured data (terms.py), the reasons one
+cannot be (problems.py), and its two syntaxes: UN/CEFACT CII for Factur-X, embedded in the
+invoice's PDF (cii.py, facturx.py), and UBL 2.1 as Peppol BIS Billing 3.0 (ubl.py).
+
+May import: models.billing, models.inputs, models.store, models.einvoices.
+"""
