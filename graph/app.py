@@ -208,6 +208,7 @@ def create_app(
         routes=[
             Route("/health", health),
             Route(documents.PATH, documents.invoice_document, methods=["GET", "HEAD"]),
+            Route(documents.UBL_PATH, documents.invoice_ubl_document, methods=["GET", "HEAD"]),
             # Every method reaches the view, so that even a PUT is answered in JSON.
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),

@@ -1,6 +1,8 @@
-"""Invoice documents over HTTP: the endpoint a signed link opens, and the links themselves
-(Invoice.fileUrl). The link is the only credential: no API key, so that it works from an
-e-mail; a tampered one answers 403 and an expired one 410, and nothing more."""
+"""Invoice documents over HTTP: the endpoints a signed link opens (the PDF, and the UBL
+e-invoice beside it), and the links themselves (Invoice.fileUrl, Invoice.eInvoice.ublUrl).
+The link is the only credential: no API key, so that it works from an e-mail; a tampered
+one answers 403 and an expired one 410, and nothing more. One link opens one invoice's
+documents: the UBL's is the PDF's with `/ubl` after it."""
 
 from __future__ import annotations
 
@@ -12,36 +14,70 @@ from starlette.responses import PlainTextResponse, Response
 
 from graph.context import Info
 from models.documents.links import LinkExpired, LinkInvalid, link_secret, sign, verify
-from models.documents.store import invoice_pdf
+from models.documents.store import NoEInvoice, invoice_pdf, invoice_ubl
+from models.einvoices.problems import ProblemCode
 from models.store.db import Database
 from models.store.settings import Settings
 
 PATH = "/documents/invoices/{token}"
+UBL_PATH = PATH + "/ubl"
 # Where links point when neither ONEOFF_PUBLIC_URL nor a request says (`make run`'s address).
 FALLBACK_BASE = "http://127.0.0.1:8000"
 
 
-async def invoice_document(request: Request) -> Response:
+async def _verified(request: Request) -> tuple[str, str] | Response:
     db: Database = request.app.state.db
     settings: Settings = request.app.state.settings
     secret = await link_secret(db, settings.document_link_secret)
     try:
-        organization_id, invoice_id = verify(
-            secret, request.path_params["token"], settings.document_link_seconds
-        )
+        return verify(secret, request.path_params["token"], settings.document_link_seconds)
     except LinkExpired:
         return PlainTextResponse("This link has expired.", status_code=410)
     except LinkInvalid:
-        return PlainTextResponse("Forbidden.", status_code=403)
-    found = await invoice_pdf(db, organization_id, invoice_id)
+        return _FORBIDDEN
+
+
+async def invoice_document(request: Request) -> Response:
+    verified = await _verified(request)
+    if isinstance(verified, Response):
+        return verified
+    found = await invoice_pdf(request.app.state.db, *verified)
     if found is None:  # signed for an organization or invoice that is not there
-        return PlainTextResponse("Forbidden.", status_code=403)
+        return _FORBIDDEN
     number, pdf = found
+    return _file(pdf, "application/pdf", f"{number}.pdf")
+
+
+async def invoice_ubl_document(request: Request) -> Response:
+    verified = await _verified(request)
+    if isinstance(verified, Response):
+        return verified
+    found = await invoice_ubl(request.app.state.db, *verified)
+    if found is None:
+        return _FORBIDDEN
+    if isinstance(found, NoEInvoice):
+        if any(problem.code == ProblemCode.INVOICE_VOIDED for problem in found.problems):
+            return PlainTextResponse(
+                "This invoice was voided: it is no e-invoice any more.", status_code=410
+            )
+        reasons = "".join(f"\n- {problem.code}: {problem.message}" for problem in found.problems)
+        return PlainTextResponse(
+            f"This invoice has no e-invoice (Invoice.eInvoice.problems):{reasons}",
+            status_code=404,
+        )
+    number, xml = found
+    return _file(xml, "application/xml", f"{number}.xml")
+
+
+_FORBIDDEN = PlainTextResponse("Forbidden.", status_code=403)
+
+
+def _file(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
-        pdf,
-        media_type="application/pdf",
+        content,
+        media_type=media_type,
         headers={
-            "Content-Disposition": _disposition(f"{number}.pdf"),
+            "Content-Disposition": _disposition(filename),
             # The link is the credential: no shared cache may keep what it opened.
             "Cache-Control": "private, no-store",
         },
@@ -55,11 +91,13 @@ def _disposition(filename: str) -> str:
     return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-async def document_link(info: Info, invoice_id: str) -> str:
+async def document_link(info: Info, invoice_id: str, *, ubl: bool = False) -> str:
     context = info.context
     secret = await link_secret(context.db, context.settings.document_link_secret)
     token = sign(secret, context.organization_id, invoice_id)
-    return _base(context.settings, context.request) + PATH.format(token=token)
+    return _base(context.settings, context.request) + (UBL_PATH if ubl else PATH).format(
+        token=token
+    )
 
 
 def _base(settings: Settings, request: object) -> str:

@@ -15,6 +15,7 @@ from strawberry.types.enum import has_enum_definition
 
 from models.billing.statuses import DocumentNumbering, InvoiceStatus, InvoiceType, PaymentStatus
 from models.billing.vat_categories import DESCRIPTIONS, VatCategory
+from models.einvoices.problems import ProblemCode
 from models.store.tables.webhooks import DeliveryStatus
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "InvoiceStatus",
     "InvoiceType",
     "PaymentStatus",
+    "ProblemCode",
     "VatCategory",
     "graphql_enum",
 ]
@@ -55,6 +57,43 @@ graphql_enum(
     "e-invoices declare. E, AE, K, G and O take a rate of 0 and an exemption reason; S, Z, L "
     "and M take none.",
     values={category: f"{category.value}: {DESCRIPTIONS[category]}." for category in VatCategory},
+)
+graphql_enum(
+    ProblemCode,
+    name="EInvoiceProblemCode",
+    description="Why an invoice has no EN 16931 e-invoice (its PDF is issued without XML).",
+    values={
+        ProblemCode.INVOICE_VOIDED: "Voided: a voided invoice is not issued as an e-invoice.",
+        ProblemCode.CURRENCY_DECIMALS: "Its currency has more decimals than EN 16931 amounts "
+        "carry (2): KWD, BHD, JOD, OMR, TND, … Amounts are never rounded to fit.",
+        ProblemCode.SELLER_LEGAL_NAME_MISSING: "The organization had no legalName at issue.",
+        ProblemCode.SELLER_ADDRESS_MISSING: "The organization had no addressLine1, city or "
+        "country at issue.",
+        ProblemCode.SELLER_VAT_ID_MISSING: "The organization had no taxIdentificationNumber "
+        "(its VAT identifier) at issue.",
+        ProblemCode.SELLER_VAT_ID_INVALID: "The organization's VAT identifier does not start "
+        "with a country code (FR…, DE…, EL… for Greece).",
+        ProblemCode.SELLER_REGISTRATION_MISSING: "Outside the scope of VAT (O): such an "
+        "invoice names no VAT identifier, so the seller must be identified by its legal "
+        "registration identifier, which organizations do not hold yet.",
+        ProblemCode.BUYER_COUNTRY_MISSING: "The customer had no country at issue.",
+        ProblemCode.BUYER_VAT_ID_MISSING: "Reverse charge (AE) or intra-community supply (K) "
+        "without the customer's VAT identifier.",
+        ProblemCode.BUYER_VAT_ID_INVALID: "The customer's VAT identifier does not start with "
+        "a country code.",
+        ProblemCode.FEE_WITHOUT_TAX: "A fee has no tax, so no VAT category: give it one "
+        "(a Z, E or O tax, say).",
+        ProblemCode.FEE_WITH_SEVERAL_TAXES: "A fee has several taxes; an e-invoice line has "
+        "one VAT category and rate.",
+        ProblemCode.STANDARD_RATE_ZERO: "A tax of category S has a rate of 0: set its "
+        "category (Z, E, O, …).",
+        ProblemCode.TAXES_SHARE_CATEGORY_AND_RATE: "Two taxes of the invoice have the same "
+        "category and rate; an e-invoice sums tax by category and rate, which could differ "
+        "by a cent from the invoice's.",
+        ProblemCode.OUTSIDE_SCOPE_MIXED: "A tax of category O beside other categories.",
+        ProblemCode.PERIOD_MISSING: "Intra-community supply (K) needs every fee's period "
+        "(fromDatetime, toDatetime).",
+    },
 )
 graphql_enum(
     InvoiceType,

@@ -22,9 +22,11 @@ from models.store.columns import utcnow
 if TYPE_CHECKING:
     from graph.add_ons import AddOn
     from graph.customers import Customer
+    from graph.einvoices import EInvoice
 
 
 CustomerType = Annotated["Customer", strawberry.lazy("graph.customers")]
+EInvoiceType = Annotated["EInvoice", strawberry.lazy("graph.einvoices")]
 AppliedTaxRow = tables.FeeAppliedTax | FeeTaxRow | tables.InvoiceAppliedTax | InvoiceTaxRow
 
 
@@ -259,6 +261,16 @@ class Invoice:
         from graph.documents import document_link
 
         return await document_link(info, str(self.id))
+
+    @strawberry.field(
+        description="The invoice as an EN 16931 e-invoice (Factur-X in the PDF, UBL at its own "
+        "link), or why it is none.",
+        graphql_type=EInvoiceType,
+    )
+    async def e_invoice(self, info: Info) -> EInvoiceType:
+        from graph.einvoices import EInvoice
+
+        return await EInvoice.load(info, str(self.id))
 
     @strawberry.field(description="The customer billed.", graphql_type=CustomerType)
     def customer(self, info: Info) -> CustomerType | Awaitable[CustomerType]:

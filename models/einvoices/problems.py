@@ -33,6 +33,7 @@ class ProblemCode(StrEnum):
     SELLER_ADDRESS_MISSING = "SELLER_ADDRESS_MISSING"
     SELLER_VAT_ID_MISSING = "SELLER_VAT_ID_MISSING"
     SELLER_VAT_ID_INVALID = "SELLER_VAT_ID_INVALID"
+    SELLER_REGISTRATION_MISSING = "SELLER_REGISTRATION_MISSING"
     BUYER_COUNTRY_MISSING = "BUYER_COUNTRY_MISSING"
     BUYER_VAT_ID_MISSING = "BUYER_VAT_ID_MISSING"
     BUYER_VAT_ID_INVALID = "BUYER_VAT_ID_INVALID"
@@ -50,6 +51,11 @@ class Problem:
     message: str
 
 
+VOIDED_INVOICE = Problem(
+    ProblemCode.INVOICE_VOIDED, "a voided invoice is not issued as an e-invoice"
+)
+
+
 def problems_of(issued: Issued) -> list[Problem]:
     """Every reason `issued` cannot be an EN 16931 e-invoice, in a stable order; none when
     it can."""
@@ -60,7 +66,7 @@ def problems_of(issued: Issued) -> list[Problem]:
 
     invoice = issued.invoice
     if invoice.status == InvoiceStatus.VOIDED:
-        add(ProblemCode.INVOICE_VOIDED, "a voided invoice is not issued as an e-invoice")
+        found.append(VOIDED_INVOICE)
     if currency_exponent(invoice.currency) > MAX_DECIMALS:
         add(
             ProblemCode.CURRENCY_DECIMALS,
@@ -85,6 +91,20 @@ def _parties(parties: Any, issued: Issued, add: Any) -> None:
             ProblemCode.SELLER_ADDRESS_MISSING,
             "the organization had no full address at issue: line 1, city and country (BG-5)",
         )
+    if not buyer.get("country"):
+        add(ProblemCode.BUYER_COUNTRY_MISSING, "the customer had no country at issue (BR-11)")
+    categories = {VatCategory(tax.tax_category) for tax in issued.taxes}
+    if VatCategory.O in categories:
+        # Outside the scope of VAT no VAT identifier may be named (BR-O-02), and the seller
+        # must then be identified otherwise (BR-CO-26): by a registration organizations do
+        # not hold.
+        add(
+            ProblemCode.SELLER_REGISTRATION_MISSING,
+            "an invoice outside the scope of VAT (O) names no VAT identifier (BR-O-02), so it "
+            "identifies the seller by its legal registration identifier (BT-30, BR-CO-26), "
+            "which organizations do not hold",
+        )
+        return
     seller_vat = seller.get("tax_identification_number")
     if not seller_vat:
         add(
@@ -97,10 +117,7 @@ def _parties(parties: Any, issued: Issued, add: Any) -> None:
             f"the organization's VAT identifier {seller_vat!r} does not start with its "
             "country's code (BR-CO-09)",
         )
-    if not buyer.get("country"):
-        add(ProblemCode.BUYER_COUNTRY_MISSING, "the customer had no country at issue (BR-11)")
     buyer_vat = buyer.get("tax_identification_number")
-    categories = {VatCategory(tax.tax_category) for tax in issued.taxes}
     if not buyer_vat and categories & NEEDS_BUYER_VAT_ID:
         add(
             ProblemCode.BUYER_VAT_ID_MISSING,

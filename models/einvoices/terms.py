@@ -108,6 +108,7 @@ def of_invoice(issued: Issued) -> EInvoice:
     periods = [line.period for line in lines if line.period is not None]
     buyer = issued.parties.get("buyer") or {}
     fees_total = major(invoice.fees_amount_cents)
+    outside_scope = any(tax.tax_category == VatCategory.O for tax in issued.taxes)
     return EInvoice(
         number=text(invoice.number),
         issue_date=invoice.issuing_date,
@@ -117,8 +118,9 @@ def of_invoice(issued: Issued) -> EInvoice:
         purchase_order=optional_text(invoice.purchase_order_number),
         note=optional_text(invoice.note),
         payment_terms=f"Net {invoice.net_payment_term} days: due {invoice.payment_due_date}",
-        seller=_party(issued.parties.get("seller") or {}),
-        buyer=_party(buyer),
+        # Outside the scope of VAT, an invoice names no VAT identifier (BR-O-02).
+        seller=_party(issued.parties.get("seller") or {}, vat=not outside_scope),
+        buyer=_party(buyer, vat=not outside_scope),
         period=(
             (min(p[0] for p in periods), max(p[1] for p in periods))
             if periods and len(periods) == len(lines)
@@ -181,10 +183,10 @@ def optional_text(value: object) -> str | None:
     return None if value is None else text(value) or None
 
 
-def _party(party: Mapping[str, Any]) -> Party:
+def _party(party: Mapping[str, Any], *, vat: bool) -> Party:
     return Party(
         name=text(party.get("name") or ""),
-        vat_id=optional_text(party.get("tax_identification_number")),
+        vat_id=optional_text(party.get("tax_identification_number")) if vat else None,
         line1=optional_text(party.get("address_line1")),
         line2=optional_text(party.get("address_line2")),
         city=optional_text(party.get("city")),
