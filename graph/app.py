@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import orjson
@@ -37,6 +37,7 @@ from graph.transport import (
     error_response,
     request_id,
 )
+from models.documents.webhook_links import with_document_links
 from models.events.hub import event_hub
 from models.events.wakeups import pg_wakeups
 from models.organizations.api_keys import authenticate
@@ -182,7 +183,7 @@ async def health(request: Request) -> JSONResponse:
 def default_services(settings: Settings) -> tuple[BackgroundService, ...]:
     services: list[BackgroundService] = [pg_wakeups, event_hub]
     if settings.run_webhook_sender:
-        services.append(webhook_sender)
+        services.append(partial(webhook_sender, enrich=with_document_links))
     return tuple(services)
 
 

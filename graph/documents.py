@@ -15,14 +15,12 @@ from starlette.responses import PlainTextResponse, Response
 from graph.context import Info
 from models.documents.links import LinkExpired, LinkInvalid, link_secret, sign, verify
 from models.documents.store import NoEInvoice, invoice_pdf, invoice_ubl
+from models.documents.webhook_links import FALLBACK_BASE, PATH, UBL_PATH
 from models.einvoices.problems import ProblemCode
 from models.store.db import Database
 from models.store.settings import Settings
 
-PATH = "/documents/invoices/{token}"
-UBL_PATH = PATH + "/ubl"
-# Where links point when neither ONEOFF_PUBLIC_URL nor a request says (`make run`'s address).
-FALLBACK_BASE = "http://127.0.0.1:8000"
+__all__ = ["PATH", "UBL_PATH"]
 
 
 async def _verified(request: Request) -> tuple[str, str] | Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -48,6 +48,11 @@ def signed_headers(delivery_id: str, secret: str, body: str, now: datetime) -> d
     }
 
 
+# What the server adds to a body as it is sent (the invoice's document links): given by the
+# server, which knows the documents this layer does not.
+Enrich = Callable[[Database, Settings, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
 class WebhookSender:
     def __init__(
         self,
@@ -56,9 +61,11 @@ class WebhookSender:
         *,
         concurrency: int = CONCURRENCY,
         shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+        enrich: Enrich | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
+        self.enrich = enrich
         self.concurrency = concurrency
         self.shutdown_grace = shutdown_grace
         self.lease_seconds = (
@@ -180,7 +187,10 @@ class WebhookSender:
         extensions: dict[str, Any] = {}
         if not self.settings.webhook_allow_private_urls:
             url, headers, extensions = await pinned_target(url)
-        body = _body(job.payload)
+        payload = job.payload
+        if self.enrich is not None:
+            payload = await self.enrich(self.db, self.settings, payload)
+        body = _body(payload)
         headers |= signed_headers(job.delivery_id, job.secret, body, utcnow())
         request = self._client.build_request(
             "POST", url, content=body.encode(), headers=headers, extensions=extensions
@@ -213,9 +223,11 @@ async def _first_of(*events: asyncio.Event, seconds: float) -> None:
 
 
 @asynccontextmanager
-async def webhook_sender(db: Database, settings: Settings) -> AsyncIterator[None]:
+async def webhook_sender(
+    db: Database, settings: Settings, *, enrich: Enrich | None = None
+) -> AsyncIterator[None]:
     """Runs the sender for the life of the block; on exit, finishes or releases its work."""
-    sender = WebhookSender(db, settings)
+    sender = WebhookSender(db, settings, enrich=enrich)
     sender.start()
     try:
         yield
