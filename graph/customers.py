@@ -50,6 +50,14 @@ class Customer:
     tax_identification_number: str | None = strawberry.field(
         description="Tax identification number (a VAT number, say), printed on its invoices."
     )
+    legal_registration_number: str | None = strawberry.field(
+        description="Legal registration number (SIREN, company number), printed on documents "
+        "and carried by e-invoices (EN 16931 BT-30)."
+    )
+    peppol_id: str | None = strawberry.field(
+        description="Peppol participant identifier (scheme:identifier, e.g. 0208:0123456789), "
+        "the electronic address of its e-invoices to it; its email when null."
+    )
     document_locale: str | None = strawberry.field(
         description="BCP 47 locale of its invoice documents; the organization's when null."
     )
@@ -92,6 +100,8 @@ class Customer:
             state=row.state,
             country=row.country,
             tax_identification_number=row.tax_identification_number,
+            legal_registration_number=row.legal_registration_number,
+            peppol_id=row.peppol_id,
             document_locale=row.document_locale,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -132,6 +142,15 @@ class CustomerChanges:
         default=strawberry.UNSET,
         description="Tax identification number (a VAT number, say), up to 64 characters.",
     )
+    legal_registration_number: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Legal registration number (SIREN, company number), up to 64 characters.",
+    )
+    peppol_id: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Peppol participant identifier: its scheme (4 digits, Peppol's EAS list) "
+        "and identifier, as 0208:0123456789 (INVALID_VALUE otherwise).",
+    )
     document_locale: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="BCP 47 locale of its invoice documents (en, fr, pt-BR…); null for the "
@@ -159,6 +178,8 @@ class CustomerChanges:
                 state=self.state,
                 country=self.country,
                 tax_identification_number=self.tax_identification_number,
+                legal_registration_number=self.legal_registration_number,
+                peppol_id=self.peppol_id,
                 document_locale=self.document_locale,
                 tax_codes=self.tax_codes,
             )

@@ -74,8 +74,8 @@ graphql_enum(
         ProblemCode.SELLER_VAT_ID_INVALID: "The organization's VAT identifier does not start "
         "with a country code (FR…, DE…, EL… for Greece).",
         ProblemCode.SELLER_REGISTRATION_MISSING: "Outside the scope of VAT (O): such an "
-        "invoice names no VAT identifier, so the seller must be identified by its legal "
-        "registration identifier, which organizations do not hold yet.",
+        "invoice names no VAT identifier, so the seller is identified by its "
+        "legalRegistrationNumber, which the organization did not have at issue.",
         ProblemCode.BUYER_COUNTRY_MISSING: "The customer had no country at issue.",
         ProblemCode.BUYER_VAT_ID_MISSING: "Reverse charge (AE) or intra-community supply (K) "
         "without the customer's VAT identifier.",

@@ -54,6 +54,14 @@ class Organization:
     tax_identification_number: str | None = strawberry.field(
         description="Tax identification number (a VAT number, say), printed on documents."
     )
+    legal_registration_number: str | None = strawberry.field(
+        description="Legal registration number (SIREN, company number), printed on documents "
+        "and carried by e-invoices (EN 16931 BT-30)."
+    )
+    peppol_id: str | None = strawberry.field(
+        description="Peppol participant identifier (scheme:identifier, e.g. 0208:0123456789), "
+        "the electronic address of its e-invoices; the email when null."
+    )
     document_locale: str = strawberry.field(
         description="BCP 47 locale of invoice documents for customers without their own."
     )
@@ -114,6 +122,8 @@ class Organization:
             state=row.state,
             country=row.country,
             tax_identification_number=row.tax_identification_number,
+            legal_registration_number=row.legal_registration_number,
+            peppol_id=row.peppol_id,
             document_locale=row.document_locale,
             created_at=row.created_at,
         )
@@ -179,6 +189,15 @@ class UpdateOrganizationInput:
         default=strawberry.UNSET,
         description="Tax identification number (a VAT number, say), up to 64 characters.",
     )
+    legal_registration_number: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Legal registration number (SIREN, company number), up to 64 characters.",
+    )
+    peppol_id: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Peppol participant identifier: its scheme (4 digits, Peppol's EAS list) "
+        "and identifier, as 0208:0123456789 (INVALID_VALUE otherwise).",
+    )
     document_locale: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="BCP 47 locale of invoice documents (en, fr, pt-BR…); en at first.",
@@ -203,6 +222,8 @@ class UpdateOrganizationInput:
                 state=self.state,
                 country=self.country,
                 tax_identification_number=self.tax_identification_number,
+                legal_registration_number=self.legal_registration_number,
+                peppol_id=self.peppol_id,
                 document_locale=self.document_locale,
             )
         )

@@ -29,6 +29,7 @@ LABELS = {
     "currency": "Currency",
     "bill_to": "Bill to",
     "tax_id": "Tax ID",
+    "registration": "Registration no.",
     "columns": ["Item", "Description", "Units", "Unit price", "Amount"],
     "tax_columns": ["Tax", "Rate", "Taxable base", "Amount"],
     "fees": "Fees",
@@ -156,5 +157,6 @@ def _party(party: Mapping[str, Any]) -> dict[str, Any]:
         "name": party.get("name") or "",
         "address": [line for line in lines if line],
         "tax_id": party.get("tax_identification_number"),
+        "registration": party.get("legal_registration_number"),
         "email": party.get("email"),
     }

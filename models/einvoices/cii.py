@@ -101,12 +101,13 @@ def _party(kind: str, party: Party) -> Element:
         RAM.CountryID(party.country),
         RAM.CountrySubDivisionName(party.state) if party.state else None,
     ]
-    parts: list[Element] = [
-        RAM.Name(party.name),
-        RAM.PostalTradeAddress(*(part for part in address if part is not None)),
-    ]
-    if party.email:
-        parts.append(RAM.URIUniversalCommunication(RAM.URIID(party.email, schemeID="EM")))
+    parts: list[Element] = [RAM.Name(party.name)]
+    if party.registration:
+        parts.append(RAM.SpecifiedLegalOrganization(RAM.ID(party.registration)))
+    parts.append(RAM.PostalTradeAddress(*(part for part in address if part is not None)))
+    if party.endpoint:
+        scheme, identifier = party.endpoint
+        parts.append(RAM.URIUniversalCommunication(RAM.URIID(identifier, schemeID=scheme)))
     if party.vat_id:
         parts.append(RAM.SpecifiedTaxRegistration(RAM.ID(party.vat_id, schemeID="VA")))
     return RAM(kind, *parts)

@@ -95,15 +95,15 @@ def _parties(parties: Any, issued: Issued, add: Any) -> None:
         add(ProblemCode.BUYER_COUNTRY_MISSING, "the customer had no country at issue (BR-11)")
     categories = {VatCategory(tax.tax_category) for tax in issued.taxes}
     if VatCategory.O in categories:
-        # Outside the scope of VAT no VAT identifier may be named (BR-O-02), and the seller
-        # must then be identified otherwise (BR-CO-26): by a registration organizations do
-        # not hold.
-        add(
-            ProblemCode.SELLER_REGISTRATION_MISSING,
-            "an invoice outside the scope of VAT (O) names no VAT identifier (BR-O-02), so it "
-            "identifies the seller by its legal registration identifier (BT-30, BR-CO-26), "
-            "which organizations do not hold",
-        )
+        # Outside the scope of VAT no VAT identifier may be named (BR-O-02): the seller is
+        # identified by its registration instead (BR-CO-26).
+        if not seller.get("legal_registration_number"):
+            add(
+                ProblemCode.SELLER_REGISTRATION_MISSING,
+                "an invoice outside the scope of VAT (O) names no VAT identifier (BR-O-02), "
+                "so it identifies the seller by its legal registration number (BT-30, "
+                "BR-CO-26), which the organization did not have at issue",
+            )
         return
     seller_vat = seller.get("tax_identification_number")
     if not seller_vat:

@@ -23,6 +23,7 @@ from models.store.tables import Fee, FeeAppliedTax, Invoice, InvoiceAppliedTax
 # (an API input may hold them; the PDF prints nothing for them either).
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INVOICE = "380"  # BT-3, UNTDID 1001: commercial invoice
+EMAIL = "EM"  # CEF EAS: electronic mail
 UNIT = "C62"  # BT-130, UN/ECE Rec 20: one (a unit of whatever the add-on is)
 
 
@@ -47,7 +48,18 @@ class Party:  # BG-4 seller, BG-7 buyer
     zipcode: str | None  # BT-38, BT-53
     state: str | None  # BT-39, BT-54
     country: str  # BT-40, BT-55
-    email: str | None  # BT-34, BT-49 electronic address (scheme EM)
+    email: str | None
+    registration: str | None = None  # BT-30, BT-47 legal registration identifier
+    peppol_id: str | None = None  # scheme:identifier
+
+    @property
+    def endpoint(self) -> tuple[str, str] | None:
+        """BT-34, BT-49, the electronic address: (scheme, identifier), the Peppol participant
+        identifier when there is one, else the email (scheme EM of the EAS list)."""
+        if self.peppol_id:
+            scheme, _, identifier = self.peppol_id.partition(":")
+            return scheme, identifier
+        return (EMAIL, self.email) if self.email else None
 
 
 @dataclass(frozen=True)
@@ -194,4 +206,6 @@ def _party(party: Mapping[str, Any], *, vat: bool) -> Party:
         state=optional_text(party.get("state")),
         country=str(party.get("country") or ""),
         email=optional_text(party.get("email")),
+        registration=optional_text(party.get("legal_registration_number")),
+        peppol_id=optional_text(party.get("peppol_id")),
     )

@@ -23,7 +23,6 @@ from models.einvoices.terms import INVOICE, UNIT, Breakdown, EInvoice, Line, Par
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 VAT = "VAT"
-EMAIL = "EM"  # BT-34, BT-49 scheme: the electronic address is an email (CEF EAS)
 NS = {
     None: "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -120,12 +119,14 @@ def _party(party: Party) -> Element:
         CAC.Country(CBC.IdentificationCode(party.country)),
     ]
     parts: list[Element] = []
-    if party.email:
-        parts.append(CBC.EndpointID(party.email, schemeID=EMAIL))
+    if party.endpoint:
+        scheme, identifier = party.endpoint
+        parts.append(CBC.EndpointID(identifier, schemeID=scheme))
     parts.append(CAC.PostalAddress(*(part for part in address if part is not None)))
     if party.vat_id:
         parts.append(CAC.PartyTaxScheme(CBC.CompanyID(party.vat_id), CAC.TaxScheme(CBC.ID(VAT))))
-    parts.append(CAC.PartyLegalEntity(CBC.RegistrationName(party.name)))
+    registration = [CBC.CompanyID(party.registration)] if party.registration else []
+    parts.append(CAC.PartyLegalEntity(CBC.RegistrationName(party.name), *registration))
     return CAC.Party(*parts)
 
 

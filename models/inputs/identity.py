@@ -4,6 +4,7 @@ BCP 47 locales as babel knows them)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from typing import Any, TypedDict
@@ -26,6 +27,10 @@ ADDRESS = {
     "state": ("state", 255),
 }
 TAX_ID_LENGTH = 64
+# A Peppol participant identifier: the scheme (4 digits, an ICD of Peppol's EAS list) and the
+# identifier in that scheme, as Peppol writes them: 0208:0123456789, 0009:12345678901234.
+PEPPOL_ID = re.compile(r"(\d{4}):([^\s:]{1,90})")
+PEPPOL_ID_LENGTH = 100
 # CLDR regions that are not countries an address can be in.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ", "CQ"})
 
@@ -40,6 +45,8 @@ class IdentityFields(TypedDict, total=False):
     state: str | None
     country: str | None
     tax_identification_number: str | None
+    legal_registration_number: str | None
+    peppol_id: str | None
     document_locale: str | None
 
 
@@ -77,9 +84,30 @@ def checked_identity(fields: IdentityFields, checks: Checks) -> dict[str, Any]:
             ("taxIdentificationNumber",),
             max_length=TAX_ID_LENGTH,
         )
+    if "legal_registration_number" in fields:
+        values["legal_registration_number"] = checks.text(
+            fields["legal_registration_number"],
+            ("legalRegistrationNumber",),
+            max_length=TAX_ID_LENGTH,
+        )
+    if "peppol_id" in fields:
+        values["peppol_id"] = _peppol_id(fields["peppol_id"], checks)
     if "document_locale" in fields:
         values["document_locale"] = _locale(fields["document_locale"], checks)
     return values
+
+
+def _peppol_id(value: str | None, checks: Checks) -> str | None:
+    found = checks.text(value, ("peppolId",), max_length=PEPPOL_ID_LENGTH)
+    if found is not None and not PEPPOL_ID.fullmatch(found):
+        checks.add(
+            ErrorCode.INVALID_VALUE,
+            ("peppolId",),
+            f"{found!r} is not a Peppol participant identifier: scheme:identifier, such as "
+            "0208:0123456789",
+        )
+        return None
+    return found
 
 
 def _country(value: str | None, checks: Checks) -> str | None:

@@ -33,6 +33,8 @@ class Issuer:
     state: str | None
     country: str | None
     tax_identification_number: str | None
+    legal_registration_number: str | None
+    peppol_id: str | None
     document_locale: str
     invoice_footer: str | None
 
@@ -48,6 +50,8 @@ class Issuer:
         "email",
         *ADDRESS_COLUMNS,
         "tax_identification_number",
+        "legal_registration_number",
+        "peppol_id",
         "document_locale",
         "invoice_footer",
     )
@@ -76,6 +80,8 @@ def parties(organization: Issuer | Organization, customer: Customer) -> dict[str
             "email": organization.email,
             **address(organization),
             "tax_identification_number": organization.tax_identification_number,
+            "legal_registration_number": organization.legal_registration_number,
+            "peppol_id": organization.peppol_id,
         },
         "buyer": {
             "name": customer.name or customer.external_id,
@@ -83,5 +89,7 @@ def parties(organization: Issuer | Organization, customer: Customer) -> dict[str
             "email": customer.email,
             **address(customer),
             "tax_identification_number": customer.tax_identification_number,
+            "legal_registration_number": customer.legal_registration_number,
+            "peppol_id": customer.peppol_id,
         },
     }

@@ -26,6 +26,9 @@ SELLER: dict[str, Any] = {
     "city": "Paris",
     "country": "FR",
     "tax_identification_number": "FR12345678901",
+    # A SIREN, and the SIRET-based Peppol identifier (scheme 0009) a French seller may use.
+    "legal_registration_number": "552081317",
+    "peppol_id": "0009:55208131700036",
 }
 BUYER: dict[str, Any] = {
     "external_id": "c1",

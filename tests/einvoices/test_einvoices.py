@@ -61,6 +61,7 @@ CASES: dict[str, tuple[str, list[tuple[str, str, list[str]]], dict[str, Any]]] =
     "intra-community": ("EUR", [("1", "30000", ["intra"])], {"period": True}),
     "export": ("EUR", [("1", "30000", ["export"])], {}),
     "zero rated": ("EUR", [("1", "30000", ["zero"]), ("1", "100", ["vat20"])], {}),
+    "outside scope": ("EUR", [("1", "30000", ["outside"]), ("2", "5", ["outside"])], {}),
     "JPY": ("JPY", [("1.5", "333", ["vat10"]), ("2", "1001", ["vat20"]), ("1", "7", ["vat7"])], {}),
     "sub-cent prices": (
         "EUR",

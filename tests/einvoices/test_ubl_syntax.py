@@ -1,6 +1,6 @@
 """The UBL of each kind of invoice we issue passes the UBL 2.1 XSD and CEN's EN 16931 UBL
-Schematron, not even a warning, and an invoice whose amounts do not add up fails it. All but
-one: outside the scope of VAT (O), the model cannot name the seller as EN 16931 asks.
+Schematron, not even a warning, and an invoice whose amounts do not add up fails it; outside
+the scope of VAT (O), only with the seller's legal registration number.
 
 The EInvoices are built by hand, their breakdowns and totals computed as EN 16931 wants
 them: a breakdown's tax is its taxable amount × rate / 100, rounded half up to the
@@ -210,18 +210,23 @@ def test_amounts_are_written_as_held_and_unit_prices_with_every_decimal() -> Non
     assert xpath(yen, "//*[contains(local-name(), 'Amount')][not(@currencyID)]") == []
 
 
-def test_outside_the_scope_of_vat_has_no_rate_and_lacks_a_seller_identifier() -> None:
-    xml = ubl_xml(OUTSIDE_SCOPE)
+def test_outside_the_scope_of_vat_has_no_rate_and_names_the_seller_by_registration() -> None:
+    registered = dataclasses.replace(
+        OUTSIDE_SCOPE, seller=dataclasses.replace(SELLER, vat_id=None, registration="552081317")
+    )
+    xml = ubl_xml(registered)
 
     assert xpath(xml, "//cbc:Percent") == []
     assert xpath(xml, "//cac:TaxCategory/cbc:TaxExemptionReasonCode/text()") == ["VATEX-EU-O"]
+    assert xpath(xml, "//cac:PartyLegalEntity/cbc:CompanyID/text()") == ["552081317"]
     assert ubl_xsd_errors(xml) == []
-    # The model's gap, not the syntax's: without its VAT identifier (BR-O-02) the seller is
-    # known by its identifier (BT-29) or legal registration (BT-30), neither of which
-    # EInvoice holds. With the VAT identifier, BR-O-02 fails instead.
-    assert [(rule, flag) for rule, flag, _ in schematron_failures(xml, "ubl")] == [
-        ("BR-CO-26", "fatal")
-    ]
+    assert schematron_failures(xml, "ubl") == []
+    # Without its VAT identifier (BR-O-02) the seller is known by its legal registration
+    # (BT-30) or nothing at all (problems.py refuses it then: SELLER_REGISTRATION_MISSING);
+    # with the VAT identifier, BR-O-02 fails instead (terms.py leaves it out).
+    assert [
+        (rule, flag) for rule, flag, _ in schematron_failures(ubl_xml(OUTSIDE_SCOPE), "ubl")
+    ] == [("BR-CO-26", "fatal")]
     with_vat_id = ubl_xml(dataclasses.replace(OUTSIDE_SCOPE, seller=SELLER))
     assert [(rule, flag) for rule, flag, _ in schematron_failures(with_vat_id, "ubl")] == [
         ("BR-O-02", "fatal")

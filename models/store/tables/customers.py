@@ -30,6 +30,9 @@ class Customer(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=255)
     country: str | None = Field(default=None, max_length=2)
     tax_identification_number: str | None = Field(default=None, max_length=64)
+    # What e-invoices identify it by beside its VAT number (models/inputs/identity.py).
+    legal_registration_number: str | None = Field(default=None, max_length=64)
+    peppol_id: str | None = Field(default=None, max_length=100)
     # The locale of its invoices' documents; None for its organization's.
     document_locale: str | None = Field(default=None, max_length=35)
     sequential_id: int

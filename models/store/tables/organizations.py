@@ -26,6 +26,9 @@ class Organization(SQLModel, table=True):
     state: str | None = Field(default=None, max_length=255)
     country: str | None = Field(default=None, max_length=2)
     tax_identification_number: str | None = Field(default=None, max_length=64)
+    # What e-invoices identify it by beside its VAT number (models/inputs/identity.py).
+    legal_registration_number: str | None = Field(default=None, max_length=64)
+    peppol_id: str | None = Field(default=None, max_length=100)
     # Legal mentions (late-payment penalties, say) every new invoice copies at issue.
     invoice_footer: str | None = Field(default=None, max_length=1000)
     document_locale: str = Field(
