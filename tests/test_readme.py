@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import facturx
 import pytest
 from graphql import parse
 
@@ -322,3 +323,40 @@ def test_every_image_the_readme_shows_is_in_the_repository() -> None:
     assert "docs/console-new-invoice.png" in images
     for image in images:
         assert (REPO_ROOT / image).is_file(), image
+
+
+def test_e_invoices_answer_as_documented(server: Server, tmp_path: Path) -> None:
+    key = new_organization(server, tmp_path)
+    first = first_session(server, key)
+    before = data_of(post(server, key, operation("EInvoice")))["invoices"]["nodes"][0]
+    assert before["number"] == first["number"]
+    assert before["eInvoice"]["available"] is False
+    assert before["eInvoice"]["ublUrl"] is None
+    assert {p["code"] for p in before["eInvoice"]["problems"]} == {
+        "SELLER_LEGAL_NAME_MISSING",
+        "SELLER_ADDRESS_MISSING",
+        "SELLER_VAT_ID_MISSING",
+        "BUYER_COUNTRY_MISSING",
+    }
+    customer_id = data_of(post(server, key, operation("Catalog")))["customers"]["nodes"][0]["id"]
+    seller = operation("EuropeanSeller").replace("<the customer id from Setup>", customer_id)
+    answered = data_of(post(server, key, seller))
+    assert all(payload["userErrors"] == [] for payload in answered.values())
+    assert answered["createTax"]["tax"] == {"code": "reverse_charge", "category": "AE"}
+    bill = operation("Bill").replace("first-session-1", "e-invoice")
+    second = data_of(post(server, key, bill))["createOneOffInvoice"]["invoice"]
+    (after,) = data_of(post(server, key, operation("EInvoice")))["invoices"]["nodes"]
+    assert after["number"] == second["number"]
+    assert after["eInvoice"] == {
+        "available": True,
+        "ublUrl": after["fileUrl"] + "/ubl",
+        "problems": [],
+    }
+    with server.client() as browser:  # no API key: the link is the credential
+        ubl = browser.get(after["eInvoice"]["ublUrl"])
+        pdf = browser.get(after["fileUrl"])
+    assert ubl.status_code == 200
+    assert f"<cbc:ID>{second['number']}</cbc:ID>".encode() in ubl.content
+    filename, xml = facturx.get_xml_from_pdf(pdf.content, check_xsd=True)
+    assert filename == "factur-x.xml"
+    assert second["number"].encode() in xml

@@ -40,6 +40,7 @@ async def seed_demo(db: Database) -> str:
             "city": "Paris",
             "country": "FR",
             "tax_identification_number": "FR40123456789",
+            "legal_registration_number": "123456789",
         },
     )
     await create_customer(
