@@ -30,9 +30,9 @@ async def _verified(request: Request) -> tuple[str, str] | Response:
     try:
         return verify(secret, request.path_params["token"], settings.document_link_seconds)
     except LinkExpired:
-        return PlainTextResponse("This link has expired.", status_code=410)
+        return _refusal("This link has expired.", 410)
     except LinkInvalid:
-        return _FORBIDDEN
+        return _refusal("Forbidden.", 403)
 
 
 async def invoice_document(request: Request) -> Response:
@@ -41,7 +41,7 @@ async def invoice_document(request: Request) -> Response:
         return verified
     found = await invoice_pdf(request.app.state.db, *verified)
     if found is None:  # signed for an organization or invoice that is not there
-        return _FORBIDDEN
+        return _refusal("Forbidden.", 403)
     number, pdf = found
     return _file(pdf, "application/pdf", f"{number}.pdf")
 
@@ -52,33 +52,30 @@ async def invoice_ubl_document(request: Request) -> Response:
         return verified
     found = await invoice_ubl(request.app.state.db, *verified)
     if found is None:
-        return _FORBIDDEN
+        return _refusal("Forbidden.", 403)
     if isinstance(found, NoEInvoice):
         if any(problem.code == ProblemCode.INVOICE_VOIDED for problem in found.problems):
-            return PlainTextResponse(
-                "This invoice was voided: it is no e-invoice any more.", status_code=410
-            )
+            return _refusal("This invoice was voided: it is no e-invoice any more.", 410)
         reasons = "".join(f"\n- {problem.code}: {problem.message}" for problem in found.problems)
-        return PlainTextResponse(
-            f"This invoice has no e-invoice (Invoice.eInvoice.problems):{reasons}",
-            status_code=404,
-        )
+        return _refusal(f"This invoice has no e-invoice (Invoice.eInvoice.problems):{reasons}", 404)
     number, xml = found
     return _file(xml, "application/xml", f"{number}.xml")
 
 
-_FORBIDDEN = PlainTextResponse("Forbidden.", status_code=403)
+# The link is the credential: no shared cache may keep what it opened, nor what it refused
+# (a refusal may quote the invoice's VAT numbers).
+_PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _refusal(text: str, status_code: int) -> Response:
+    return PlainTextResponse(text, status_code=status_code, headers=_PRIVATE)
 
 
 def _file(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
-        headers={
-            "Content-Disposition": _disposition(filename),
-            # The link is the credential: no shared cache may keep what it opened.
-            "Cache-Control": "private, no-store",
-        },
+        headers={"Content-Disposition": _disposition(filename), **_PRIVATE},
     )
 
 
@@ -91,8 +88,12 @@ def _disposition(filename: str) -> str:
 
 async def document_link(info: Info, invoice_id: str, *, ubl: bool = False) -> str:
     context = info.context
-    secret = await link_secret(context.db, context.settings.document_link_secret)
-    token = sign(secret, context.organization_id, invoice_id)
+    token = context.document_tokens.get(invoice_id)
+    if token is None:
+        secret = await link_secret(context.db, context.settings.document_link_secret)
+        token = context.document_tokens[invoice_id] = sign(
+            secret, context.organization_id, invoice_id
+        )
     return _base(context.settings, context.request) + (UBL_PATH if ubl else PATH).format(
         token=token
     )

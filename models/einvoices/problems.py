@@ -104,19 +104,19 @@ def _parties(parties: Any, issued: Issued, add: Any) -> None:
                 "so it identifies the seller by its legal registration number (BT-30, "
                 "BR-CO-26), which the organization did not have at issue",
             )
-        return
-    seller_vat = seller.get("tax_identification_number")
-    if not seller_vat:
-        add(
-            ProblemCode.SELLER_VAT_ID_MISSING,
-            "the organization had no VAT identifier at issue (BT-31, BR-S-02)",
-        )
-    elif not _prefixed(seller_vat):
-        add(
-            ProblemCode.SELLER_VAT_ID_INVALID,
-            f"the organization's VAT identifier {seller_vat!r} does not start with its "
-            "country's code (BR-CO-09)",
-        )
+    else:
+        seller_vat = seller.get("tax_identification_number")
+        if not seller_vat:
+            add(
+                ProblemCode.SELLER_VAT_ID_MISSING,
+                "the organization had no VAT identifier at issue (BT-31, BR-S-02)",
+            )
+        elif not _prefixed(seller_vat):
+            add(
+                ProblemCode.SELLER_VAT_ID_INVALID,
+                f"the organization's VAT identifier {seller_vat!r} does not start with its "
+                "country's code (BR-CO-09)",
+            )
     buyer_vat = buyer.get("tax_identification_number")
     if not buyer_vat and categories & NEEDS_BUYER_VAT_ID:
         add(
@@ -124,7 +124,7 @@ def _parties(parties: Any, issued: Issued, add: Any) -> None:
             "reverse charge and intra-community supply need the customer's VAT identifier "
             "(BR-AE-02, BR-IC-02)",
         )
-    elif buyer_vat and not _prefixed(buyer_vat):
+    elif buyer_vat and categories != {VatCategory.O} and not _prefixed(buyer_vat):
         add(
             ProblemCode.BUYER_VAT_ID_INVALID,
             f"the customer's VAT identifier {buyer_vat!r} does not start with its country's "
