@@ -102,6 +102,10 @@ def test_pay_void_and_filter_from_the_invoice_screens(
         page.get_by_role("button", name=f"Confirm: void {voided['number']}").click()
         expect(page.locator("[data-status]")).to_have_text("VOIDED")
         expect(page.get_by_text("Voided: no further change.")).to_be_visible()
+        # Voided, it is no e-invoice any more: the reason is the server's.
+        expect(page.locator('[data-e-invoice="unavailable"] [data-problem]')).to_have_attribute(
+            "data-problem", "INVOICE_VOIDED"
+        )
         driven.shot("voided")
 
         page.get_by_role("link", name="Invoices", exact=True).click()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import facturx
 import pytest
 from babel.numbers import format_currency
 from playwright.sync_api import Page, expect
@@ -168,6 +169,15 @@ def test_the_seed_flow_issues_the_invoice_from_the_printed_link(
         assert pdf.status == 200
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.body().startswith(b"%PDF-")
+        # The demo seller and its Paris customer have what EN 16931 asks: the PDF is
+        # Factur-X, and the UBL is one click away.
+        expect(page.locator('[data-e-invoice="available"]')).to_contain_text("Factur-X")
+        assert facturx.get_xml_from_pdf(pdf.body(), check_xsd=True)[0] == "factur-x.xml"
+        ubl_href = page.get_by_role("link", name="UBL (Peppol BIS 3.0)").get_attribute("href")
+        assert ubl_href == href + "/ubl"
+        ubl = page.request.get(ubl_href)
+        assert ubl.status == 200
+        assert number.inner_text().encode() in ubl.body()
 
         # One invoice, though Create was the only click: the preview wrote nothing.
         issued = graphql(demo, key, "{ invoices(first: 5) { nodes { number } } }")

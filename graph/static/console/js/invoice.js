@@ -11,7 +11,8 @@ query($id: ID!) {
     feesAmountCents taxesAmountCents totalAmountCents
     customer { id name externalId }
     fees { invoiceName description units unitAmountCents amountCents }
-    appliedTaxes { taxCode taxName taxRate amountCents }
+    appliedTaxes { taxCode taxName taxRate taxCategory amountCents }
+    eInvoice { available ublUrl problems { code message } }
   }
 }`;
 
@@ -69,6 +70,26 @@ function actions(invoice, reload) {
   return form;
 }
 
+// Whether the invoice is also an EN 16931 e-invoice: Factur-X inside the PDF and a UBL
+// link; otherwise each reason the server gave, as it gave it.
+function eInvoice(invoice) {
+  const status = invoice.eInvoice;
+  if (status.available) {
+    return h(
+      "p",
+      { "data-e-invoice": "available" },
+      "E-invoice: Factur-X inside the PDF · ",
+      h("a", { href: status.ublUrl, target: "_blank", rel: "noopener", class: "ubl" }, "UBL (Peppol BIS 3.0)"),
+    );
+  }
+  return h(
+    "div",
+    { "data-e-invoice": "unavailable" },
+    h("p", {}, "No e-invoice: the PDF carries no XML, because"),
+    h("ul", {}, status.problems.map((p) => h("li", { "data-problem": p.code }, `${p.message} (${p.code})`))),
+  );
+}
+
 export async function invoicePage(id) {
   const { invoice } = await gql(INVOICE, { id });
   if (!invoice) return h("p", { class: "error", role: "alert" }, "No such invoice.");
@@ -93,6 +114,7 @@ export async function invoicePage(id) {
       invoice.paymentOverdue ? " (overdue)" : "",
     ),
     h("p", {}, h("a", { href: invoice.fileUrl, target: "_blank", rel: "noopener", class: "pdf" }, "Download the PDF")),
+    eInvoice(invoice),
     h(
       "table",
       { class: "list" },
@@ -117,7 +139,7 @@ export async function invoicePage(id) {
       "dl",
       { class: "totals" },
       total("Fees", invoice.feesAmountCents, "fees"),
-      invoice.appliedTaxes.flatMap((tax) => total(`${tax.taxName} (${tax.taxRate} %)`, tax.amountCents, `tax-${tax.taxCode}`)),
+      invoice.appliedTaxes.flatMap((tax) => total(`${tax.taxName} (${tax.taxCategory} ${tax.taxRate} %)`, tax.amountCents, `tax-${tax.taxCode}`)),
       total("Taxes", invoice.taxesAmountCents, "taxes"),
       total("Total", invoice.totalAmountCents, "total"),
     ),
