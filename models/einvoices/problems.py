@@ -8,10 +8,10 @@ fit the standard would make the e-invoice say something the invoice does not.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from babel import Locale
 
@@ -51,6 +51,9 @@ class Problem:
     message: str
 
 
+Add = Callable[[ProblemCode, str], None]
+
+
 VOIDED_INVOICE = Problem(
     ProblemCode.INVOICE_VOIDED, "a voided invoice is not issued as an e-invoice"
 )
@@ -74,13 +77,14 @@ def problems_of(issued: Issued) -> list[Problem]:
             f"EN 16931 amounts at most {MAX_DECIMALS} (BR-DEC): its amounts cannot be carried "
             "exactly, and are not rounded",
         )
-    _parties(issued.parties, issued, add)
+    _parties(issued, add)
     _taxes(issued, add)
     return found
 
 
-def _parties(parties: Any, issued: Issued, add: Any) -> None:
-    seller, buyer = parties.get("seller") or {}, parties.get("buyer") or {}
+def _parties(issued: Issued, add: Add) -> None:
+    seller = issued.parties.get("seller") or {}
+    buyer = issued.parties.get("buyer") or {}
     if not seller.get("legal_name"):
         add(
             ProblemCode.SELLER_LEGAL_NAME_MISSING,
@@ -137,7 +141,7 @@ def _prefixed(vat_id: str) -> bool:
     return bool(_VAT_PREFIX.fullmatch(prefix)) and (prefix in _TERRITORIES or prefix == "EL")
 
 
-def _taxes(issued: Issued, add: Any) -> None:
+def _taxes(issued: Issued, add: Add) -> None:
     for fee in issued.fees:
         taxes = issued.fee_taxes.get(fee.id, ())
         if not taxes:
