@@ -39,9 +39,10 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # Kept for long-lived WebSocket operations, which check now and then that it still works.
     api_key: str | None = None
-    # Document link tokens by invoice id, signed once per request: an invoice's fileUrl and
-    # ublUrl then differ by their path alone, whatever second each is resolved in.
-    document_tokens: dict[str, str] = field(default_factory=dict, repr=False)
+    # Document link tokens by invoice id, with when they were signed: an invoice's fileUrl
+    # and ublUrl in one answer differ by their path alone, whatever second each is resolved
+    # in (graph/documents.py). A WebSocket's context lives as long as its connection.
+    document_tokens: dict[str, tuple[str, float]] = field(default_factory=dict, repr=False)
     # Strawberry writes the request/response objects here; the view needs somewhere to put them.
     request: Any = None
     response: Any = None

@@ -7,6 +7,7 @@ documents: the UBL's is the PDF's with `/ubl` after it."""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import quote
 
 from starlette.requests import HTTPConnection, Request
@@ -21,6 +22,10 @@ from models.store.db import Database
 from models.store.settings import Settings
 
 __all__ = ["PATH", "UBL_PATH"]
+# One answer's links share a token; a subscription's later event gets a fresh one, so that
+# none arrives already expired, and a long-lived connection keeps few.
+TOKEN_REUSE_SECONDS = 60.0
+MAX_KEPT_TOKENS = 1000
 
 
 async def _verified(request: Request) -> tuple[str, str] | Response:
@@ -88,12 +93,14 @@ def _disposition(filename: str) -> str:
 
 async def document_link(info: Info, invoice_id: str, *, ubl: bool = False) -> str:
     context = info.context
-    token = context.document_tokens.get(invoice_id)
-    if token is None:
+    now = time.monotonic()
+    token, signed_at = context.document_tokens.get(invoice_id, ("", -TOKEN_REUSE_SECONDS))
+    if now - signed_at >= TOKEN_REUSE_SECONDS:
         secret = await link_secret(context.db, context.settings.document_link_secret)
-        token = context.document_tokens[invoice_id] = sign(
-            secret, context.organization_id, invoice_id
-        )
+        token = sign(secret, context.organization_id, invoice_id)
+        if len(context.document_tokens) >= MAX_KEPT_TOKENS:
+            context.document_tokens.clear()
+        context.document_tokens[invoice_id] = (token, now)
     return _base(context.settings, context.request) + (UBL_PATH if ubl else PATH).format(
         token=token
     )

@@ -69,6 +69,19 @@ graphql_enum(
         ProblemCode.SELLER_LEGAL_NAME_MISSING: "The organization had no legalName at issue.",
         ProblemCode.SELLER_ADDRESS_MISSING: "The organization had no addressLine1, city or "
         "country at issue.",
+        ProblemCode.SELLER_COUNTRY_INVALID: "The organization's country is not an ISO 3166-1 "
+        "code EN 16931 knows (XK, AC, IC, …).",
+        ProblemCode.SELLER_PEPPOL_ID_INVALID: "The organization's peppolId names a scheme "
+        "outside the EAS code list.",
+        ProblemCode.BUYER_NAME_MISSING: "The customer's name holds no text an e-invoice can "
+        "carry (control characters only).",
+        ProblemCode.BUYER_COUNTRY_INVALID: "The customer's country is not an ISO 3166-1 code "
+        "EN 16931 knows.",
+        ProblemCode.BUYER_PEPPOL_ID_INVALID: "The customer's peppolId names a scheme outside "
+        "the EAS code list.",
+        ProblemCode.FEE_NAME_MISSING: "A fee's name holds no text an e-invoice can carry.",
+        ProblemCode.EXEMPTION_REASON_MISSING: "An exempting tax's reason holds no text an "
+        "e-invoice can carry, and it has no code.",
         ProblemCode.SELLER_VAT_ID_MISSING: "The organization had no taxIdentificationNumber "
         "(its VAT identifier) at issue.",
         ProblemCode.SELLER_VAT_ID_INVALID: "The organization's VAT identifier does not start "
@@ -79,13 +92,14 @@ graphql_enum(
         ProblemCode.BUYER_COUNTRY_MISSING: "The customer had no country at issue.",
         ProblemCode.BUYER_VAT_ID_MISSING: "Reverse charge (AE) or intra-community supply (K) "
         "without the customer's VAT identifier.",
-        ProblemCode.BUYER_VAT_ID_INVALID: "The customer's VAT identifier does not start with "
-        "a country code.",
+        ProblemCode.BUYER_VAT_ID_INVALID: "Reverse charge (AE) or intra-community supply (K) "
+        "with a customer's tax number that does not start with a country code (elsewhere "
+        "such a number, a US EIN say, is left out of the e-invoice).",
         ProblemCode.FEE_WITHOUT_TAX: "A fee has no tax, so no VAT category: give it one "
         "(a Z, E or O tax, say).",
         ProblemCode.FEE_WITH_SEVERAL_TAXES: "A fee has several taxes; an e-invoice line has "
         "one VAT category and rate.",
-        ProblemCode.STANDARD_RATE_ZERO: "A tax of category S has a rate of 0: set its "
+        ProblemCode.STANDARD_RATE_ZERO: "A tax of category S (or L) has a rate of 0: set its "
         "category (Z, E, O, …).",
         ProblemCode.TAXES_SHARE_CATEGORY_AND_RATE: "Two taxes of the invoice have the same "
         "category and rate; an e-invoice sums tax by category and rate, which could differ "

@@ -11,8 +11,9 @@ again as an e-invoice. The issued PDF stays as it was.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -78,6 +79,8 @@ async def _document(
         if kept is not None:
             return invoice.number, kept
         issued = (await issued_invoices(session, [invoice]))[invoice_id]
+    if invoice.parties is None:
+        issued = replace(issued, parties=await _frozen_parties(db, invoice_id, issued.parties))
     render: Callable[[Issued], bytes] = _pdf
     if ubl:
         problems = problems_of(issued)
@@ -87,15 +90,10 @@ async def _document(
     # Rendered off the event loop: a few milliseconds of CPU, a first one of about 20 ms.
     content = await asyncio.to_thread(render, issued)
     async with db.write() as session:
+        if ubl and await _voided_since(session, invoice_id):
+            return NoEInvoice([VOIDED_INVOICE])
         # Two first requests at once render twice; the first to commit is kept, and both
         # answer with it.
-        if invoice.parties is None:
-            # Kept now, so that a later document prints the same seller and buyer.
-            await session.execute(
-                update(_INVOICES)
-                .where(_INVOICES.c.id == invoice_id, _INVOICES.c.parties.is_(None))
-                .values(parties=issued.parties)
-            )
         insert = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
         await session.execute(
             insert(_DOCUMENTS)
@@ -105,6 +103,31 @@ async def _document(
         kept = await _kept(session, invoice_id, variant)
     assert kept is not None
     return invoice.number, kept
+
+
+async def _frozen_parties(
+    db: Database, invoice_id: str, current: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An invoice issued before invoices kept their parties gets them now, as they are, and
+    once: every document of it, whichever is made first, then names the same."""
+    async with db.write() as session:
+        await session.execute(
+            update(_INVOICES)
+            .where(_INVOICES.c.id == invoice_id, _INVOICES.c.parties.is_(None))
+            .values(parties=dict(current))
+        )
+        kept: dict[str, Any] = (
+            await session.execute(select(_INVOICES.c.parties).where(_INVOICES.c.id == invoice_id))
+        ).scalar_one()
+    return kept
+
+
+async def _voided_since(session: AsyncSession, invoice_id: str) -> bool:
+    # Voided while its UBL was being made: it is not served, nor kept.
+    status = (
+        await session.execute(select(_INVOICES.c.status).where(_INVOICES.c.id == invoice_id))
+    ).scalar_one()
+    return bool(status == InvoiceStatus.VOIDED)
 
 
 def _pdf(issued: Issued) -> bytes:

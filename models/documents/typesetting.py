@@ -15,10 +15,13 @@ from __future__ import annotations
 import importlib.resources
 import json
 import threading
+import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import typst
+from fontTools.ttLib import TTFont
 
 TEMPLATE = Path(__file__).with_name("invoice.typ")
 FONT_PACKAGES = (
@@ -28,6 +31,9 @@ FONT_PACKAGES = (
     ("fontpkg_noto_sans_thai", "files"),
     ("pylopdf_fonts_jp", ""),
 )
+FONT_FILES = frozenset({".ttf", ".otf"})
+# Printed for a character no font has: a PDF/A may not show a missing glyph at all.
+REPLACEMENT = "\ufffd"
 _lock = threading.Lock()
 _compiler: typst.Compiler | None = None
 
@@ -39,6 +45,43 @@ def font_directories() -> list[str]:
         else str(importlib.resources.files(package))
         for package, folder in FONT_PACKAGES
     ]
+
+
+@cache
+def covered() -> frozenset[int]:
+    """Every code point one of the fonts draws."""
+    found: set[int] = set()
+    for folder in font_directories():
+        for path in Path(folder).iterdir():
+            if path.suffix in FONT_FILES:
+                found |= set(TTFont(str(path), lazy=True)["cmap"].getBestCmap())
+    return frozenset(found)
+
+
+def printable(text: str) -> str:
+    """`text` as the fonts can print it: control characters dropped (they print nothing),
+    and a character no font draws (an emoji, a script the fonts lack) shown as �, where a
+    plain PDF would show an empty box and a PDF/A cannot be made at all. Format characters
+    (direction marks and isolates, joiners) need no glyph."""
+    fonts = covered()
+    kept: list[str] = []
+    for character in text:
+        kind = unicodedata.category(character)
+        if character in "\n\t" or kind == "Cf" or (kind != "Cc" and ord(character) in fonts):
+            kept.append(character)
+        elif kind != "Cc":
+            kept.append(REPLACEMENT)
+    return "".join(kept)
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
 
 
 def render_pdf(data: dict[str, Any], *, archival: bool = False) -> bytes:
@@ -59,7 +102,7 @@ def render_pdf(data: dict[str, Any], *, archival: bool = False) -> bytes:
         pdf = _compiler.compile(
             input=source,
             format="pdf",
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            sys_inputs={"data": json.dumps(_printable(data), ensure_ascii=False)},
             pdf_standards=["a-3b"] if archival else [],
         )
     assert isinstance(pdf, bytes)

@@ -7,56 +7,19 @@ fit the standard would make the e-invoice say something the invoice does not.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
-
-from babel import Locale
 
 from models.billing.money import currency_exponent
 from models.billing.statuses import InvoiceStatus
-from models.billing.vat_categories import NEEDS_BUYER_VAT_ID, VatCategory
-from models.einvoices.terms import Issued
+from models.billing.vat_categories import EXEMPTING, VatCategory
+from models.einvoices.parties import party_problems
+from models.einvoices.problem_codes import VOIDED_INVOICE, Add, Problem, ProblemCode
+from models.einvoices.terms import Issued, text
+
+__all__ = ["VOIDED_INVOICE", "Problem", "ProblemCode", "problems_of"]
 
 # EN 16931 amounts have at most two decimals (BR-DEC-*).
 MAX_DECIMALS = 2
-_TERRITORIES = frozenset(Locale("en").territories)
-_VAT_PREFIX = re.compile(r"[A-Z]{2}")
-
-
-class ProblemCode(StrEnum):
-    INVOICE_VOIDED = "INVOICE_VOIDED"
-    CURRENCY_DECIMALS = "CURRENCY_DECIMALS"
-    SELLER_LEGAL_NAME_MISSING = "SELLER_LEGAL_NAME_MISSING"
-    SELLER_ADDRESS_MISSING = "SELLER_ADDRESS_MISSING"
-    SELLER_VAT_ID_MISSING = "SELLER_VAT_ID_MISSING"
-    SELLER_VAT_ID_INVALID = "SELLER_VAT_ID_INVALID"
-    SELLER_REGISTRATION_MISSING = "SELLER_REGISTRATION_MISSING"
-    BUYER_COUNTRY_MISSING = "BUYER_COUNTRY_MISSING"
-    BUYER_VAT_ID_MISSING = "BUYER_VAT_ID_MISSING"
-    BUYER_VAT_ID_INVALID = "BUYER_VAT_ID_INVALID"
-    FEE_WITHOUT_TAX = "FEE_WITHOUT_TAX"
-    FEE_WITH_SEVERAL_TAXES = "FEE_WITH_SEVERAL_TAXES"
-    STANDARD_RATE_ZERO = "STANDARD_RATE_ZERO"
-    TAXES_SHARE_CATEGORY_AND_RATE = "TAXES_SHARE_CATEGORY_AND_RATE"
-    OUTSIDE_SCOPE_MIXED = "OUTSIDE_SCOPE_MIXED"
-    PERIOD_MISSING = "PERIOD_MISSING"
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: ProblemCode
-    message: str
-
-
-Add = Callable[[ProblemCode, str], None]
-
-
-VOIDED_INVOICE = Problem(
-    ProblemCode.INVOICE_VOIDED, "a voided invoice is not issued as an e-invoice"
-)
 
 
 def problems_of(issued: Issued) -> list[Problem]:
@@ -77,73 +40,20 @@ def problems_of(issued: Issued) -> list[Problem]:
             f"EN 16931 amounts at most {MAX_DECIMALS} (BR-DEC): its amounts cannot be carried "
             "exactly, and are not rounded",
         )
-    _parties(issued, add)
+    party_problems(issued, add)
     _taxes(issued, add)
     return found
-
-
-def _parties(issued: Issued, add: Add) -> None:
-    seller = issued.parties.get("seller") or {}
-    buyer = issued.parties.get("buyer") or {}
-    if not seller.get("legal_name"):
-        add(
-            ProblemCode.SELLER_LEGAL_NAME_MISSING,
-            "the organization had no legal name at issue (BT-27)",
-        )
-    if not (seller.get("address_line1") and seller.get("city") and seller.get("country")):
-        add(
-            ProblemCode.SELLER_ADDRESS_MISSING,
-            "the organization had no full address at issue: line 1, city and country (BG-5)",
-        )
-    if not buyer.get("country"):
-        add(ProblemCode.BUYER_COUNTRY_MISSING, "the customer had no country at issue (BR-11)")
-    categories = {VatCategory(tax.tax_category) for tax in issued.taxes}
-    if VatCategory.O in categories:
-        # Outside the scope of VAT no VAT identifier may be named (BR-O-02): the seller is
-        # identified by its registration instead (BR-CO-26).
-        if not seller.get("legal_registration_number"):
-            add(
-                ProblemCode.SELLER_REGISTRATION_MISSING,
-                "an invoice outside the scope of VAT (O) names no VAT identifier (BR-O-02), "
-                "so it identifies the seller by its legal registration number (BT-30, "
-                "BR-CO-26), which the organization did not have at issue",
-            )
-    else:
-        seller_vat = seller.get("tax_identification_number")
-        if not seller_vat:
-            add(
-                ProblemCode.SELLER_VAT_ID_MISSING,
-                "the organization had no VAT identifier at issue (BT-31, BR-S-02)",
-            )
-        elif not _prefixed(seller_vat):
-            add(
-                ProblemCode.SELLER_VAT_ID_INVALID,
-                f"the organization's VAT identifier {seller_vat!r} does not start with its "
-                "country's code (BR-CO-09)",
-            )
-    buyer_vat = buyer.get("tax_identification_number")
-    if not buyer_vat and categories & NEEDS_BUYER_VAT_ID:
-        add(
-            ProblemCode.BUYER_VAT_ID_MISSING,
-            "reverse charge and intra-community supply need the customer's VAT identifier "
-            "(BR-AE-02, BR-IC-02)",
-        )
-    elif buyer_vat and categories != {VatCategory.O} and not _prefixed(buyer_vat):
-        add(
-            ProblemCode.BUYER_VAT_ID_INVALID,
-            f"the customer's VAT identifier {buyer_vat!r} does not start with its country's "
-            "code (BR-CO-09)",
-        )
-
-
-def _prefixed(vat_id: str) -> bool:
-    prefix = vat_id[:2]
-    return bool(_VAT_PREFIX.fullmatch(prefix)) and (prefix in _TERRITORIES or prefix == "EL")
 
 
 def _taxes(issued: Issued, add: Add) -> None:
     for fee in issued.fees:
         taxes = issued.fee_taxes.get(fee.id, ())
+        if not text(fee.invoice_name):
+            add(
+                ProblemCode.FEE_NAME_MISSING,
+                f"fee {fee.position + 1}'s name holds no text an e-invoice can carry, only "
+                "control characters (BR-25)",
+            )
         if not taxes:
             add(
                 ProblemCode.FEE_WITHOUT_TAX,
@@ -158,11 +68,18 @@ def _taxes(issued: Issued, add: Add) -> None:
             )
     seen: dict[tuple[str, Decimal], str] = {}
     for tax in issued.taxes:
-        if tax.tax_category == VatCategory.S and tax.tax_rate == 0:
+        if tax.tax_category in (VatCategory.S, VatCategory.L) and tax.tax_rate == 0:
             add(
                 ProblemCode.STANDARD_RATE_ZERO,
-                f"tax {tax.tax_code} is standard rated (S) at 0 %: set its category "
-                "(Z, E, O, …) (BR-S-05)",
+                f"tax {tax.tax_code} is of category {tax.tax_category} at 0 %, which "
+                "takes a rate above 0: set its category (Z, E, O, …) (BR-S-05, BR-AF-05)",
+            )
+        reason = text(tax.tax_exemption_reason or "") or tax.tax_exemption_reason_code
+        if tax.tax_category in EXEMPTING and not reason:
+            add(
+                ProblemCode.EXEMPTION_REASON_MISSING,
+                f"tax {tax.tax_code} exempts with no reason an e-invoice can carry "
+                "(BR-E-10 and its kin)",
             )
         key = (tax.tax_category, tax.tax_rate)
         if key in seen:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from models.billing.money import EXACT, currency_exponent
 from models.billing.vat_categories import VatCategory
+from models.einvoices.codes import is_vat_id
 from models.store.tables import Fee, FeeAppliedTax, Invoice, InvoiceAppliedTax
 
 # What XML 1.0 cannot carry at all, escaped or not: control characters but tab and line ends
@@ -195,10 +196,17 @@ def optional_text(value: object) -> str | None:
     return None if value is None else text(value) or None
 
 
+def _vat_id(party: Mapping[str, Any]) -> str | None:
+    # A tax number that is no VAT identifier (a US EIN) is not one to an e-invoice either:
+    # BT-48 is left out where it is optional, and problems.py says so where it is not.
+    found = optional_text(party.get("tax_identification_number"))
+    return found if found and is_vat_id(found) else None
+
+
 def _party(party: Mapping[str, Any], *, vat: bool) -> Party:
     return Party(
         name=text(party.get("name") or ""),
-        vat_id=optional_text(party.get("tax_identification_number")) if vat else None,
+        vat_id=_vat_id(party) if vat else None,
         line1=optional_text(party.get("address_line1")),
         line2=optional_text(party.get("address_line2")),
         city=optional_text(party.get("city")),

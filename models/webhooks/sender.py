@@ -48,6 +48,10 @@ def signed_headers(delivery_id: str, secret: str, body: str, now: datetime) -> d
     }
 
 
+class BodyNotMade(Exception):
+    """The body could not be made (its document links not read); nothing was sent."""
+
+
 # What the server adds to a body as it is sent (the invoice's document links): given by the
 # server, which knows the documents this layer does not.
 Enrich = Callable[[Database, Settings, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -174,6 +178,8 @@ class WebhookSender:
                 status_code, error = await self._send(job)
         except Refused as refused:
             error = f"refused: {refused}"
+        except BodyNotMade:
+            error = "internal error while making the body; see the server log"
         except (TimeoutError, httpx.TimeoutException):
             error = f"timed out after {self.settings.webhook_timeout_seconds:g} s"
         except Exception as failure:
@@ -189,7 +195,12 @@ class WebhookSender:
             url, headers, extensions = await pinned_target(url)
         payload = job.payload
         if self.enrich is not None:
-            payload = await self.enrich(self.db, self.settings, payload)
+            try:
+                payload = await self.enrich(self.db, self.settings, payload)
+            except Exception as failure:
+                # Its text may name the database: the endpoint's owner sees the outcome.
+                logger.exception("webhook body of delivery %s not made", job.delivery_id)
+                raise BodyNotMade from failure
         body = _body(payload)
         headers |= signed_headers(job.delivery_id, job.secret, body, utcnow())
         request = self._client.build_request(
