@@ -21,6 +21,7 @@ from models.store.tables import Customer, Fee, FeeAppliedTax, Invoice, InvoiceAp
 _FEES, _FEE_TAXES = table_of_model(Fee), table_of_model(FeeAppliedTax)
 _INVOICE_TAXES, _CUSTOMERS = table_of_model(InvoiceAppliedTax), table_of_model(Customer)
 _INVOICES = table_of_model(Invoice)
+MAX_BOUND = 10_000
 
 
 async def find_invoice(
@@ -74,13 +75,16 @@ async def taxes_of_fees(
     session: AsyncSession, fee_ids: Sequence[str]
 ) -> dict[str, list[FeeAppliedTax]]:
     found: dict[str, list[FeeAppliedTax]] = defaultdict(list)
-    statement = (
-        core_select(_FEE_TAXES)
-        .where(_FEE_TAXES.c.fee_id.in_(fee_ids))
-        .order_by(_FEE_TAXES.c.position)
-    )
-    for row in read_only(FeeAppliedTax, await session.execute(statement)):
-        found[row.fee_id].append(row)
+    # A request may gather a hundred thousand fees (30 aliased pages of 100 invoices of 100
+    # fees); a statement binds at most 32,766 values on either engine.
+    for start in range(0, len(fee_ids), MAX_BOUND):
+        statement = (
+            core_select(_FEE_TAXES)
+            .where(_FEE_TAXES.c.fee_id.in_(fee_ids[start : start + MAX_BOUND]))
+            .order_by(_FEE_TAXES.c.position)
+        )
+        for row in read_only(FeeAppliedTax, await session.execute(statement)):
+            found[row.fee_id].append(row)
     return found
 
 
