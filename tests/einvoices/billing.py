@@ -17,16 +17,12 @@ from models.invoicing.reads import invoices_by_id
 from models.invoicing.request import FeeInput, OneOffInvoiceInput
 from models.organizations.organizations import update_organization
 from tests.conftest import Api
+from tests.documents.test_content import SELLER as DOCUMENT_SELLER
 
+# The documents' seller, with what e-invoices add: a SIREN, and the SIRET-based Peppol
+# identifier (scheme 0009) a French seller may use.
 SELLER: dict[str, Any] = {
-    "legal_name": "Acme Publishing SAS",
-    "email": "billing@acme.example",
-    "address_line1": "1 rue de la Paix",
-    "zipcode": "75002",
-    "city": "Paris",
-    "country": "FR",
-    "tax_identification_number": "FR12345678901",
-    # A SIREN, and the SIRET-based Peppol identifier (scheme 0009) a French seller may use.
+    **DOCUMENT_SELLER,
     "legal_registration_number": "552081317",
     "peppol_id": "0009:55208131700036",
 }
