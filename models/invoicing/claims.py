@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.store.core_rows import execute_core, read_only
-from models.store.group_commit import Contended, must_not_wait
 from models.store.inserts import table_of_model
 from models.store.tables import Customer
 
@@ -19,8 +17,7 @@ _CUSTOMERS = table_of_model(Customer)
 # Bind names apart from column names: an UPDATE reserves those for its SET clause.
 _SET_CURRENCY = update(_CUSTOMERS).where(_CUSTOMERS.c.id == bindparam("b_id"))
 # Built once per shape: on SQLite, making a statement cost more than running it.
-_CLAIM: dict[tuple[bool, bool, bool], Any] = {}
-_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a NOWAIT lock held by another
+_CLAIM: dict[tuple[bool, bool], Any] = {}
 
 
 async def claim_customer(
@@ -40,19 +37,13 @@ async def claim_customer(
     """
     if customer_id is None and external_id is None:
         return None
-    nowait = must_not_wait(session)
-    statement = _statement(customer_id is not None, external_id is not None, nowait)
+    statement = _statement(customer_id is not None, external_id is not None)
     params = {
         "b_organization_id": organization_id,
         "b_id": customer_id,
         "b_external_id": external_id,
     }
-    try:
-        found = read_only(Customer, await execute_core(session, statement, params))
-    except DBAPIError as error:
-        if nowait and getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-            raise Contended from error
-        raise
+    found = read_only(Customer, await execute_core(session, statement, params))
     return found[0] if found else None
 
 
@@ -68,25 +59,20 @@ async def with_currency(
     return Customer(**{**values, "currency": currency, "updated_at": now})
 
 
-def _statement(by_id: bool, by_external_id: bool, nowait: bool) -> Any:
-    key = (by_id, by_external_id, nowait)
+def _statement(by_id: bool, by_external_id: bool) -> Any:
+    key = (by_id, by_external_id)
     statement = _CLAIM.get(key)
     if statement is None:
         columns = _CUSTOMERS.c
-        conditions = [columns.organization_id == bindparam("b_organization_id")]
-        if by_id:
-            conditions.append(columns.id == bindparam("b_id"))
-        if by_external_id:
-            conditions.append(columns.external_id == bindparam("b_external_id"))
-        if nowait:
-            # PostgreSQL: an UPDATE cannot say NOWAIT, a sub-select locking the row can.
-            locked = select(columns.id).where(*conditions).with_for_update(nowait=True)
-            conditions = [columns.id == locked.scalar_subquery()]
         statement = (
             update(_CUSTOMERS)
-            .where(*conditions)
+            .where(columns.organization_id == bindparam("b_organization_id"))
             .values(invoice_seq=columns.invoice_seq + 1)
             .returning(*columns)
         )
+        if by_id:
+            statement = statement.where(columns.id == bindparam("b_id"))
+        if by_external_id:
+            statement = statement.where(columns.external_id == bindparam("b_external_id"))
         _CLAIM[key] = statement
     return statement

@@ -24,7 +24,6 @@ from models.invoicing.rows import InvoiceRow, Sequences, invoice_rows
 from models.store.columns import utcnow
 from models.store.counters import take
 from models.store.db import Database
-from models.store.group_commit import Contended
 from models.store.inserts import table_of_model
 from models.store.tables import (
     Fee,
@@ -58,7 +57,8 @@ async def create_one_off_invoice(
     # Only a keyed request is ever compared with another.
     fingerprint = None if request.idempotency_key is None else request.fingerprint()
     try:
-        created = await _issue(db, organization_id, request, fingerprint, now)
+        async with db.write() as session:
+            created = await _create(session, organization_id, request, fingerprint, now)
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first: answer with its
         # invoice. Any other conflict would be a bug, and is raised as one.
@@ -70,25 +70,6 @@ async def create_one_off_invoice(
             raise
         return replay
     return created
-
-
-async def _issue(
-    db: Database,
-    organization_id: str,
-    request: OneOffInvoiceInput,
-    fingerprint: str | None,
-    at: datetime | None,
-) -> CreatedInvoice:
-    # The organization's invoices share transactions: its counter lock lets one commit at a
-    # time anyway, and a batch pays for one commit (models/store/group_commit.py).
-    try:
-        async with db.write(group=organization_id) as session:
-            return await _create(session, organization_id, request, fingerprint, at)
-    except Contended:
-        # Its customer was held by another transaction while its batch held the organization:
-        # alone, it waits for the customer as any invoice does.
-        async with db.write() as session:
-            return await _create(session, organization_id, request, fingerprint, at)
 
 
 async def _replay(

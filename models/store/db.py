@@ -160,8 +160,6 @@ class Database:
             self.read_engine, class_=AsyncSession, expire_on_commit=False, info=info
         )
         self._group_commit = GroupCommit(self._write_sessions, _run_after_commit)
-        # PostgreSQL: one group per key (an organization) with writes queued, dropped when idle.
-        self._groups: dict[str, GroupCommit] = {}
         # Set after an event commits (models.events.wakeups.announce says when).
         self.events_committed = Wakeup()
         self.deliveries_due = Wakeup()
@@ -171,35 +169,14 @@ class Database:
         return self.write_engine.dialect.name
 
     @asynccontextmanager
-    async def write(self, *, group: str | None = None) -> AsyncIterator[AsyncSession]:
-        """One transaction. On PostgreSQL, the writes of one `group` (the invoices of one
-        organization, which its counter lock serializes anyway) share transactions and
-        commits as SQLite's all do; a body in a group must take its row locks as
-        `must_not_wait` says."""
+    async def write(self) -> AsyncIterator[AsyncSession]:
         if self.sqlite:
             # One writer at a time, as SQLite has it, but one commit for all who queued.
             async with self._group_commit.write() as session:
                 yield session
-        elif group is not None:
-            async with self._group(group).write() as session:
-                yield session
         else:
             async with self._transaction(self._write_sessions) as session:
                 yield session
-
-    def _group(self, key: str) -> GroupCommit:
-        batch = self._groups.get(key)
-        if batch is None:
-
-            def drop() -> None:
-                # By its writer once nothing is queued: nothing is kept per organization.
-                if self._groups.get(key) is batch:
-                    del self._groups[key]
-
-            batch = self._groups[key] = GroupCommit(
-                self._write_sessions, _run_after_commit, nowait_after_first=True, on_idle=drop
-            )
-        return batch
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -220,9 +197,6 @@ class Database:
 
     async def dispose(self) -> None:
         await self._group_commit.dispose()
-        for batch in list(self._groups.values()):
-            await batch.dispose()
-        self._groups.clear()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()

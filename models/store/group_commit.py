@@ -1,19 +1,12 @@
-"""Group commit: the writes queued while one runs share its transaction and its one sync of
-the disk, each in a savepoint of its own.
+"""Group commit for SQLite: the writes queued while one runs share its transaction and its
+one fsync, each in a savepoint of its own.
 
 SQLite has one writer at a time and, with synchronous=FULL, pays a sync of the disk at every
-commit: one transaction per write made the disk, not the work, the limit. PostgreSQL's
-invoices of one organization are alike: its gapless counter's row lock lets one of them
-commit at a time. Here one writer task opens a transaction and hands it, in turn, to each
-`write()` waiting: every body runs in its own task, as before, inside a savepoint, so a body
-that fails rolls back only its own work. The transaction commits once nobody is waiting (or
-after MAX_BATCH bodies), and only then does any of them return: an acknowledged write is on
-disk, as before.
-
-On PostgreSQL (`nowait_after_first`), a body after the first runs while its transaction
-holds the organization's lock: it must never wait for a lock that another transaction
-holds, or two processes' batches could each wait for the other. `must_not_wait` tells it
-so; it fails with `Contended` instead, and its caller runs it again alone.
+commit: one transaction per write made the disk, not the work, the limit. Here one writer
+task opens a transaction and hands it, in turn, to each `write()` waiting: every body runs
+in its own task, as before, inside a savepoint, so a body that fails rolls back only its own
+work. The transaction commits once nobody is waiting (or after MAX_BATCH bodies), and only
+then does any of them return: an acknowledged write is on disk, as before.
 """
 
 from __future__ import annotations
@@ -35,18 +28,6 @@ MAX_BATCH = 32
 
 # Runs what each body registered to run after its commit (db.py's after_commit).
 RunCallbacks = Callable[[dict[str, Any]], None]
-# Session.info key: set while a body runs after the first of a PostgreSQL batch.
-_MUST_NOT_WAIT = "oneoff.must_not_wait"
-
-
-class Contended(Exception):
-    """A body that must not wait met a row another transaction holds: nothing of it was
-    written, and run alone it will simply wait its turn."""
-
-
-def must_not_wait(session: AsyncSession) -> bool:
-    """True when the body running in `session` must take its row locks with NOWAIT."""
-    return bool(session.info.get(_MUST_NOT_WAIT))
 
 
 @dataclass
@@ -58,20 +39,10 @@ class _Turn:
 
 
 class GroupCommit:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        run: RunCallbacks,
-        *,
-        nowait_after_first: bool = False,
-        on_idle: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], run: RunCallbacks) -> None:
         self._sessions = sessions
         self._run_callbacks = run
-        self._nowait_after_first = nowait_after_first
-        self._on_idle = on_idle
         self._queue: asyncio.Queue[_Turn] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._writer: asyncio.Task[None] | None = None
 
     @asynccontextmanager
@@ -107,23 +78,18 @@ class GroupCommit:
             _fail(self._queue.get_nowait(), _stopped())
 
     def _queue_of(self, loop: asyncio.AbstractEventLoop) -> asyncio.Queue[_Turn]:
-        # One queue per event loop: tests and the CLI run several loops in one process.
-        if self._queue is None or self._loop is not loop:
-            self._queue, self._loop, self._writer = asyncio.Queue(), loop, None
-        if self._writer is None or self._writer.done():
-            # Started on demand and gone when idle: a process may serve many organizations.
-            self._writer = loop.create_task(self._write_queued(self._queue), name="oneoff-writer")
+        # One writer per event loop: tests and the CLI run several loops in one process.
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._queue = asyncio.Queue()
+            self._writer = loop.create_task(self._write_forever(self._queue), name="oneoff-writer")
+        assert self._queue is not None
         return self._queue
 
-    async def _write_queued(self, queue: asyncio.Queue[_Turn]) -> None:
-        # Nothing awaits between the last empty() and the return, so a turn queued meanwhile
-        # finds this task done and starts another.
-        while not queue.empty():
-            first = queue.get_nowait()
+    async def _write_forever(self, queue: asyncio.Queue[_Turn]) -> None:
+        while True:
+            first = await queue.get()
             if not first.session.cancelled():
                 await self._one_transaction(first, queue)
-        if self._on_idle is not None:
-            self._on_idle()
 
     async def _one_transaction(self, first: _Turn, queue: asyncio.Queue[_Turn]) -> None:
         done: list[_Turn] = []
@@ -170,8 +136,9 @@ class GroupCommit:
                 if not turn.committed.done():
                     turn.committed.set_result(None)
 
+    @staticmethod
     async def _serve(
-        self, session: AsyncSession, turn: _Turn, base: dict[str, Any], *, savepoint: bool
+        session: AsyncSession, turn: _Turn, base: dict[str, Any], *, savepoint: bool
     ) -> object:
         """Run one body in the transaction: _KEPT, _FAILED, or _SKIPPED (its caller left
         before its turn)."""
@@ -179,8 +146,6 @@ class GroupCommit:
             return _SKIPPED
         session.info.clear()
         session.info.update(base)
-        if savepoint and self._nowait_after_first:
-            session.info[_MUST_NOT_WAIT] = True
         nested = await session.begin_nested() if savepoint else None
         if turn.session.cancelled():  # while the savepoint was being opened
             if nested is not None:
