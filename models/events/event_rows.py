@@ -22,6 +22,7 @@ from models.events.wakeups import CHANNEL, EVENTS, notified
 from models.store.columns import new_id
 from models.store.core_rows import execute_core
 from models.store.inserts import Tail, insert_together, insert_values, table_of_model
+from models.store.sqlite_trips import inserts_deferred
 from models.store.tables import Event, WebhookEndpoint
 from models.store.tables.webhooks import DeliveryStatus, WebhookDelivery
 
@@ -83,8 +84,10 @@ async def insert_event(session: AsyncSession, values: dict[str, Any], rows: Rows
         event_id: int = result.scalar_one()
         notified(session, EVENTS)
         return event_id
-    await insert_together(session, rows)
-    event_id = (await execute_core(session, _INSERT_EVENT, values)).scalar_one()
+    # SQLite: the rows wait for the event's INSERT … RETURNING and share its trip.
+    async with inserts_deferred(session):
+        await insert_together(session, rows)
+        event_id = (await execute_core(session, _INSERT_EVENT, values)).scalar_one()
     organization_id: str = values["organization_id"]
     occurred_at: datetime = values["occurred_at"]
     webhook_type: str = values["webhook_type"]

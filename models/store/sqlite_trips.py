@@ -7,6 +7,10 @@ under load cost more kernel time than SQLite's own work. This cursor does all fo
 the statement runs, its rows are read and its cursor is closed on aiosqlite's thread, and what
 SQLAlchemy asks of a cursor afterwards (description, rowcount, lastrowid, rows) is kept here.
 
+Within `inserts_deferred`, a plain INSERT (no RETURNING: nothing to read back) does not
+travel alone: it waits for the next statement, and both go in that one's trip. An invoice's
+rows (the invoice, its fees, their taxes, its taxes) thus reach the thread with its event.
+
 It leans on two internals, pinned in constraints.txt and exercised by every SQLite test: the
 class of SQLAlchemy's adapted connection (`_cursor_cls`) and aiosqlite's `Connection._execute`,
 the queue onto its thread.
@@ -16,17 +20,26 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
 )
 from sqlalchemy.util import EMPTY_DICT
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 # description, rows (None when the statement returns none), rowcount, lastrowid
 _Outcome = tuple[Any, list[Any] | None, int, int | None]
+# A statement waiting for the next one's trip: operation, parameters, executemany.
+_Waiting = tuple[Any, Any, bool]
+# Attribute of aiosqlite's connection (SQLAlchemy's adapter has no room for one): the list of
+# waiting statements while inserts are deferred, else absent or None.
+_DEFERRED = "_oneoff_deferred"
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
@@ -43,6 +56,24 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _run_after(
+    connection: sqlite3.Connection,
+    waiting: list[_Waiting],
+    operation: str,
+    parameters: Any,
+    many: bool,
+) -> _Outcome:
+    for statement in waiting:
+        _run(connection, *statement)
+    return _run(connection, operation, parameters, many)
+
+
+@lru_cache(maxsize=256)
+def _can_wait(operation: str) -> bool:
+    words = operation.lstrip()[:6].upper()
+    return words == "INSERT" and "RETURNING" not in operation.upper()
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -93,10 +124,24 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection = self._connection
+        waiting: list[_Waiting] | None = getattr(connection, _DEFERRED, None)
+        if waiting is not None and isinstance(operation, str) and _can_wait(operation):
+            waiting.append((operation, parameters, many))
+            self._description, self._lastrowid, self._rows = None, None, collections.deque()
+            self._rowcount = len(parameters) if many else 1
+            return
         async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(
-                _run, connection._conn, operation, parameters, many
-            )
+            if waiting:
+                # Taken now, run or not: an error in one fails this statement, and the
+                # transaction (or savepoint) they all belong to is rolled back by its owner.
+                before, waiting[:] = list(waiting), []
+                outcome: _Outcome = await connection._execute(
+                    _run_after, connection._conn, before, operation, parameters, many
+                )
+            else:
+                outcome = await connection._execute(
+                    _run, connection._conn, operation, parameters, many
+                )
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows or ())
 
@@ -110,3 +155,25 @@ def use_one_trip_cursors(dbapi_connection: Any) -> None:
     """Make a connection SQLAlchemy just adapted from aiosqlite hand out one-trip cursors."""
     if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
         dbapi_connection.__class__ = OneTripConnection
+
+
+@asynccontextmanager
+async def inserts_deferred(session: AsyncSession) -> AsyncIterator[None]:
+    """On SQLite, plain INSERTs of this block ride in the trip of the statement after them (an
+    INSERT … RETURNING, a SELECT): one trip to the thread, not one each. Their errors are that
+    statement's. Use it only for rows nobody reads in between and whose rowcount and
+    lastrowid nobody asks for. Elsewhere, it changes nothing."""
+    connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection
+    if not isinstance(adapted, OneTripConnection):
+        yield
+        return
+    aiosqlite_connection = adapted._connection
+    setattr(aiosqlite_connection, _DEFERRED, [])
+    try:
+        yield
+        if getattr(aiosqlite_connection, _DEFERRED):
+            # Still waiting at the end of the block: sent with a statement that reads nothing.
+            await connection.execute(text("SELECT 1"))
+    finally:
+        setattr(aiosqlite_connection, _DEFERRED, None)

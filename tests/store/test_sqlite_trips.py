@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from models.store.db import Database
-from models.store.sqlite_trips import OneTripCursor
+from models.store.sqlite_trips import OneTripCursor, inserts_deferred
 
 pytestmark = pytest.mark.asyncio
 
@@ -93,3 +93,61 @@ async def test_a_failing_statement_raises_sqlalchemys_error_and_writes_nothing(
     async with db.read() as session:
         count = (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one()
     assert count == 0
+
+
+async def _bodies(db: Database) -> list[str]:
+    async with db.read() as session:
+        return list((await session.execute(text("SELECT body FROM notes ORDER BY id"))).scalars())
+
+
+async def test_deferred_inserts_ride_in_the_next_statements_trip(
+    db: Database, trips: list[str]
+) -> None:
+    async with db.write() as session:
+        await session.execute(text("SELECT 1"))
+        trips.clear()
+        async with inserts_deferred(session):
+            await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))
+            await session.execute(
+                text("INSERT INTO notes (body) VALUES (:b)"), [{"b": "b"}, {"b": "c"}]
+            )
+            assert trips == []  # nothing sent yet
+            last = (
+                await session.execute(text("INSERT INTO notes (body) VALUES ('d') RETURNING id"))
+            ).scalar_one()
+        sent = list(trips)
+        # Past the block, an INSERT travels alone again.
+        await session.execute(text("INSERT INTO notes (body) VALUES ('e')"))
+        alone = trips[len(sent) :]
+
+    assert sent == ["_run_after"]
+    assert alone == ["_run"]
+    assert last == 4
+    assert await _bodies(db) == ["a", "b", "c", "d", "e"]
+
+
+async def test_inserts_still_waiting_at_the_end_of_the_block_are_sent(db: Database) -> None:
+    async with db.write() as session:
+        async with inserts_deferred(session):
+            await session.execute(text("INSERT INTO notes (body) VALUES ('only')"))
+        # Read in the same transaction: it is there before the commit.
+        seen = (await session.execute(text("SELECT body FROM notes"))).scalars().all()
+    assert seen == ["only"]
+    assert await _bodies(db) == ["only"]
+
+
+async def test_a_deferred_insert_that_fails_fails_the_statement_it_rides_with(
+    db: Database,
+) -> None:
+    async with db.write() as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('taken')"))
+
+    async def clash() -> None:
+        async with db.write() as session, inserts_deferred(session):
+            await session.execute(text("INSERT INTO notes (body) VALUES ('new')"))
+            await session.execute(text("INSERT INTO notes (body) VALUES ('taken')"))
+            await session.execute(text("SELECT count(*) FROM notes"))
+
+    with pytest.raises(IntegrityError):  # SQLAlchemy's, as for any statement
+        await clash()
+    assert await _bodies(db) == ["taken"]  # and nothing of the block was kept
