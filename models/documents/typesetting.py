@@ -7,7 +7,8 @@ the system's fonts nor typst's own are used: every machine renders the same, and
 locales these fonts cannot print are known (models/inputs/document_locales.py).
 
 One compiler per process, made on first use (loading the fonts takes about 20 ms); renders
-are serialized on it, each a few milliseconds.
+are serialized on it, each a few milliseconds. typst itself is imported then too: a process
+that never renders a document never holds it in memory.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import threading
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typst
 from fontTools.ttLib import TTFont
+
+if TYPE_CHECKING:
+    import typst
 
 TEMPLATE = Path(__file__).with_name("invoice.typ")
 FONT_PACKAGES = (
@@ -91,6 +94,8 @@ def render_pdf(data: dict[str, Any], *, archival: bool = False) -> bytes:
     source = TEMPLATE.read_bytes()
     with _lock:
         if _compiler is None:
+            import typst  # on first use: see the module's docstring
+
             fonts = typst.Fonts(
                 include_system_fonts=False,
                 include_embedded_fonts=False,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from facturx import generate_from_binary
-
 from models.einvoices.terms import EInvoice
 
 
 def with_facturx(pdf: bytes, xml: bytes, einvoice: EInvoice, lang: str) -> bytes:
+    # Imported on first use: the library and what it loads take about 18 MB and 140 ms, which
+    # a process that makes no document (every listener's, every API's) need not pay.
+    from facturx import generate_from_binary
+
     metadata = {
         "author": einvoice.seller.name,
         "keywords": "Invoice, Factur-X",
