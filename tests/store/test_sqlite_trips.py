@@ -151,3 +151,30 @@ async def test_a_deferred_insert_that_fails_fails_the_statement_it_rides_with(
     with pytest.raises(IntegrityError):  # SQLAlchemy's, as for any statement
         await clash()
     assert await _bodies(db) == ["taken"]  # and nothing of the block was kept
+
+
+async def test_a_nested_block_leaves_the_waiting_inserts_to_the_outer_one(db: Database) -> None:
+    async with db.write() as session, inserts_deferred(session):
+        await session.execute(text("INSERT INTO notes (body) VALUES ('outer')"))
+        async with inserts_deferred(session):
+            await session.execute(text("INSERT INTO notes (body) VALUES ('inner')"))
+    assert await _bodies(db) == ["outer", "inner"]
+
+
+async def test_only_a_bare_insert_waits(db: Database, trips: list[str]) -> None:
+    async with db.write() as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('a')"))
+        trips.clear()
+        async with inserts_deferred(session):
+            ignored = await session.execute(
+                text("INSERT INTO notes (body) VALUES ('a') ON CONFLICT DO NOTHING")
+            )
+            replaced = await session.execute(
+                text("INSERT OR IGNORE INTO notes (body) VALUES ('a')")
+            )
+        sent = list(trips)
+
+    # Each went alone, and each told its true rowcount: nothing was inserted.
+    assert sent == ["_run", "_run"]
+    assert ignored.rowcount == 0  # type: ignore[attr-defined]
+    assert replaced.rowcount == 0  # type: ignore[attr-defined]
