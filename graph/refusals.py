@@ -3,7 +3,6 @@ subscriptions sent over plain HTTP."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
@@ -14,10 +13,9 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from graph.document_memo import per_document
+from models.inputs.checks import UNSTORABLE
 
-# PostgreSQL cannot store U+0000; neither engine can encode an unpaired UTF-16 surrogate
-# (JSON allows `"\ud800"`, UTF-8 does not).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = UNSTORABLE  # models/inputs/checks.py says why
 UNSTORABLE_TEXT_MESSAGE = (
     "Strings must be valid Unicode text: no NUL character (U+0000) and no unpaired "
     "surrogate (U+D800 to U+DFFF)."

@@ -16,6 +16,17 @@ SHORT_TEXT = 255
 LONG_TEXT = 1000
 
 
+# PostgreSQL cannot store U+0000; neither engine can encode an unpaired UTF-16 surrogate
+# (JSON's "\ud800" decodes to one). The server refuses both before execution
+# (graph/refusals.py); the core refuses them too, whoever calls it.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+NOT_TEXT = "holds a NUL character or an unpaired surrogate (U+D800 to U+DFFF), which is not text"
+
+
+def is_text(value: str) -> bool:
+    return UNSTORABLE.search(value) is None
+
+
 class Checks:
     def __init__(self) -> None:
         self.errors: list[InputError] = []
@@ -35,10 +46,13 @@ class Checks:
         required: bool = False,
         max_length: int = SHORT_TEXT,
     ) -> str | None:
-        """Strip, then refuse empty-when-required and over-long values."""
+        """Strip, then refuse empty-when-required, over-long values and what is not text."""
         if value is None:
             if required:
                 self.add(ErrorCode.REQUIRED, field, f"{field[-1]} is required")
+            return None
+        if not is_text(value):
+            self.add(ErrorCode.INVALID_VALUE, field, f"{field[-1]} {NOT_TEXT}")
             return None
         stripped = value.strip()
         if not stripped:

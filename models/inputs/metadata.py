@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from models.inputs.checks import Checks
+from models.inputs.checks import NOT_TEXT, Checks, is_text
 from models.inputs.errors import ErrorCode, Path
 
 MAX_KEYS = 50
@@ -34,6 +34,8 @@ def checked_metadata(checks: Checks, value: object, field: Path) -> Metadata | N
         at = (*field, str(key))
         if not isinstance(key, str):
             checks.add(ErrorCode.INVALID_VALUE, at, "a metadata key must be a string")
+        elif not is_text(key):
+            checks.add(ErrorCode.INVALID_VALUE, (*field, ascii(key)), f"a metadata key {NOT_TEXT}")
         elif not key.strip():
             checks.add(ErrorCode.INVALID_VALUE, at, "a metadata key must not be blank")
         elif len(key) > MAX_KEY_LENGTH:
@@ -42,6 +44,8 @@ def checked_metadata(checks: Checks, value: object, field: Path) -> Metadata | N
             )
         elif not isinstance(item, str):
             checks.add(ErrorCode.INVALID_VALUE, at, f"the value of {key!r} must be a string")
+        elif not is_text(item):
+            checks.add(ErrorCode.INVALID_VALUE, at, f"the value of {key!r} {NOT_TEXT}")
         elif len(item) > MAX_VALUE_LENGTH:
             checks.add(
                 ErrorCode.TOO_LONG,
