@@ -36,7 +36,7 @@ from tests.conftest import Api, MakeApi
 CURRENCIES = ("EUR", "JPY", "KWD", "USD")
 # What a database stores: no NUL, no unpaired surrogate. The API refuses both before the core
 # (RefuseUnstorableText), and the core refuses them with a code too (test_unstorable_text.py).
-STORABLE = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
+STORABLE = st.characters(exclude_characters="\x00", exclude_categories=["Cs"])
 NOW = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)
 _names = itertools.count()
 
