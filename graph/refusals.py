@@ -15,7 +15,6 @@ from strawberry.types.graphql import OperationType
 from graph.document_memo import per_document
 from models.inputs.checks import UNSTORABLE
 
-_UNSTORABLE = UNSTORABLE  # models/inputs/checks.py says why
 UNSTORABLE_TEXT_MESSAGE = (
     "Strings must be valid Unicode text: no NUL character (U+0000) and no unpaired "
     "surrogate (U+D800 to U+DFFF)."
@@ -30,7 +29,7 @@ def has_unstorable_text(value: object) -> bool:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if _UNSTORABLE.search(item):
+            if UNSTORABLE.search(item):
                 return True
         elif isinstance(item, dict):
             pending.extend(item.keys())
@@ -46,7 +45,7 @@ class _StringLiterals(Visitor):
         self.unstorable = False
 
     def enter_string_value(self, node: StringValueNode, *_: object) -> None:
-        self.unstorable = self.unstorable or bool(_UNSTORABLE.search(node.value))
+        self.unstorable = self.unstorable or bool(UNSTORABLE.search(node.value))
 
 
 @per_document

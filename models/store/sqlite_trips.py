@@ -74,9 +74,9 @@ def _run_after(
 def _can_wait(operation: str) -> bool:
     # A bare INSERT only: its rowcount is the number of rows given. Not INSERT OR …, nor ON
     # CONFLICT, whose rowcount a caller may read; nor RETURNING, whose rows it will.
-    text_ = " ".join(operation.split()).upper()
+    words = " ".join(operation.split()).upper()
     return (
-        text_.startswith("INSERT INTO ") and "RETURNING" not in text_ and "ON CONFLICT" not in text_
+        words.startswith("INSERT INTO ") and "RETURNING" not in words and "ON CONFLICT" not in words
     )
 
 
