@@ -6,8 +6,12 @@ A class-level `before_cursor_execute` listener counts every statement of every e
 process makes (an executemany counts once; BEGIN is counted, COMMIT is a DBAPI call and is
 not). `GET /__bench/statements` answers {"statements": all of them, "requests": HTTP
 requests to /graphql so far, "request_statements": the statements those requests ran
-themselves}, the last told apart by a context variable, which SQLAlchemy's greenlets and the
-tasks a request starts (DataLoaders) inherit; background readers and pollers do not. It is
+themselves, "lock_holds" and "lock_seconds": how often and how long an organization's invoice
+counter was held}, request statements told apart by a context variable, which SQLAlchemy's
+greenlets and the tasks a request starts (DataLoaders) inherit; background readers and
+pollers do not. A hold is timed from the answer to the counter's UPDATE to the connection's
+return to the pool after its commit, longer than the database holds the row lock; and, as
+"lock_seconds_to_commit", to the moment the COMMIT is sent, shorter. It is
 served by an ASGI wrapper mounted
 beside the project's app: graph.cli.main builds and runs the app exactly as a user's
 `oneoff serve` does, and only the app it hands to uvicorn.run is wrapped.
@@ -17,16 +21,28 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from contextvars import ContextVar
 from typing import Any
 
 import uvicorn
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import Pool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ROUTE = "/__bench/statements"
-_totals = {"statements": 0, "requests": 0, "request_statements": 0}
+_totals: dict[str, float] = {
+    "statements": 0,
+    "requests": 0,
+    "request_statements": 0,
+    "lock_holds": 0,
+    "lock_seconds": 0.0,
+    "lock_seconds_to_commit": 0.0,
+}
+# The statement that takes an organization's invoice number (models/store/counters.py).
+COUNTER = "UPDATE organizations SET invoice_seq"
+_HELD = "bench_counter_held_since"
 _request: ContextVar[list[int] | None] = ContextVar("bench_request", default=None)
 
 
@@ -35,6 +51,24 @@ def _counted(*_args: Any) -> None:
     box = _request.get()
     if box is not None:
         box[0] += 1
+
+
+def _taken(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.startswith(COUNTER):
+        connection.info[_HELD] = time.perf_counter()
+
+
+def _committing(connection: Connection) -> None:
+    since = connection.info.get(_HELD)
+    if since is not None:
+        _totals["lock_seconds_to_commit"] += time.perf_counter() - since
+
+
+def _returned(_dbapi_connection: Any, record: Any) -> None:
+    since = record.info.pop(_HELD, None)
+    if since is not None:
+        _totals["lock_holds"] += 1
+        _totals["lock_seconds"] += time.perf_counter() - since
 
 
 def with_statements(app: ASGIApp) -> ASGIApp:
@@ -61,6 +95,9 @@ def with_statements(app: ASGIApp) -> ASGIApp:
 
 def main() -> int:
     event.listen(Engine, "before_cursor_execute", _counted)
+    event.listen(Engine, "after_cursor_execute", _taken)
+    event.listen(Engine, "commit", _committing)
+    event.listen(Pool, "checkin", _returned)
     real_run = uvicorn.run
 
     def run(app: ASGIApp, *args: Any, **kwargs: Any) -> None:

@@ -69,6 +69,10 @@ class Load:
     # Share of the machine's cores busy during the run (with anything: servers, databases,
     # load clients), 0 to 1.
     machine_busy: float = 0.0
+    # Organizations' invoice counters held (bench/counting_server.py): how often, how long.
+    lock_holds: int = 0
+    lock_seconds: float = 0.0
+    lock_seconds_to_commit: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -77,6 +81,17 @@ class Load:
     @property
     def cpu_ms_per_request(self) -> float:
         return 1000 * self.cpu_seconds / self.requests if self.requests else 0.0
+
+    @property
+    def lock_ms(self) -> float:
+        """The mean time one invoice held its organization's counter."""
+        return 1000 * self.lock_seconds / self.lock_holds if self.lock_holds else 0.0
+
+    @property
+    def lock_ms_to_commit(self) -> float:
+        """`lock_ms` up to the moment the COMMIT was sent: what the database held, less its
+        commit."""
+        return 1000 * self.lock_seconds_to_commit / self.lock_holds if self.lock_holds else 0.0
 
 
 def tool() -> str:
@@ -116,6 +131,11 @@ def drive_apart(targets: list[tuple[Server, int, list[str], str]], seconds: floa
         if sql0 is not None and sql1 is not None and sql1["requests"] > sql0["requests"]:
             ran = sql1["request_statements"] - sql0["request_statements"]
             load.statements = ran / (sql1["requests"] - sql0["requests"])
+            load.lock_holds = int(sql1["lock_holds"] - sql0["lock_holds"])
+            load.lock_seconds = sql1["lock_seconds"] - sql0["lock_seconds"]
+            load.lock_seconds_to_commit = (
+                sql1["lock_seconds_to_commit"] - sql0["lock_seconds_to_commit"]
+            )
         loads.append(load)
     return loads
 
@@ -133,13 +153,16 @@ def combined(loads: list[Load]) -> Load:
         p99_ms=max(load.p99_ms for load in loads),
         cpu_seconds=sum(load.cpu_seconds for load in loads),
         machine_busy=max(load.machine_busy for load in loads),
+        lock_holds=sum(load.lock_holds for load in loads),
+        lock_seconds=sum(load.lock_seconds for load in loads),
+        lock_seconds_to_commit=sum(load.lock_seconds_to_commit for load in loads),
         statements=None
         if None in sql
         else sum((s or 0) * w for s, w in zip(sql, weights, strict=True)) / max(1, sum(weights)),
     )
 
 
-def _counters(server: Server) -> tuple[float, dict[str, int] | None]:
+def _counters(server: Server) -> tuple[float, dict[str, float] | None]:
     return cpu_seconds(server.process.pid), statements(server)
 
 

@@ -43,6 +43,8 @@ class Figures:
     requests: int
     errors: int
     machine_busy: float = 0.0  # share of the machine's cores busy, as in Load
+    lock_ms: float = 0.0  # the mean hold of an organization's invoice counter, as in Load
+    lock_ms_to_commit: float = 0.0
 
     @classmethod
     def of(cls, loads: list[Load]) -> Figures:
@@ -56,6 +58,8 @@ class Figures:
             requests=sum(load.requests for load in loads),
             errors=sum(load.errors for load in loads),
             machine_busy=median([load.machine_busy for load in loads]),
+            lock_ms=median([load.lock_ms for load in loads]),
+            lock_ms_to_commit=median([load.lock_ms_to_commit for load in loads]),
         )
 
     def text(self) -> str:

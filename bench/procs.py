@@ -91,13 +91,13 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICKS
 
 
-def statements(server: Server) -> dict[str, int] | None:
+def statements(server: Server) -> dict[str, float] | None:
     """The project server's statement counts (bench/counting_server.py); None from a floor."""
     with server.client(timeout=5.0) as client:
         response = client.get("/__bench/statements")
     if response.status_code != 200:
         return None
-    counts: dict[str, int] = response.json()
+    counts: dict[str, float] = response.json()
     return counts
 
 

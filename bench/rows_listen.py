@@ -133,4 +133,4 @@ def _counters(server: Server) -> float:
 def statements(server: Server) -> int | None:
     """Every statement the server ran so far, its background readers' included."""
     counted = counts(server)
-    return None if counted is None else counted["statements"]
+    return None if counted is None else int(counted["statements"])

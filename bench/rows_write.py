@@ -1,12 +1,10 @@
-"""Rows a, b and g: createOneOffInvoice against the one-insert floor, SQLite and PostgreSQL,
-and PostgreSQL with two server processes against one."""
+"""Rows a and b: createOneOffInvoice against the one-insert floor, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from bench.catalog import Tenant, body
 from bench.config import Plan
-from bench.load import Load, combined, drive, drive_apart
-from bench.measure import Figures, Run, interleave, run_of
+from bench.measure import Figures, interleave, run_of
 from bench.procs import Server
 from bench.queries import INSERT_FLOOR
 from bench.report import Row, ratio, times
@@ -16,9 +14,6 @@ CREATE = "createOneOffInvoice (2 fees, 1 tax)"
 # the floor costs more, the target scales with it (as every figure here is a ratio).
 TARGET_CPU_MS, ISSUE_FLOOR_CPU_MS = 3.0, 1.45
 CPU_RATIO = TARGET_CPU_MS / ISSUE_FLOOR_CPU_MS
-SCALING = 1.6
-# One organization's invoices against two organizations': its lock may cost at most this much.
-LOCK_FREE = 0.9
 
 
 def sqlite_create(plan: Plan, project: Server, tenant: Tenant, floor: Server) -> list[Row]:
@@ -118,63 +113,6 @@ def postgres_create(plan: Plan, project: Server, tenant: Tenant, floor: Server) 
             own >= 0.9,
         ),
         _statements("b4", f"{CREATE}, PostgreSQL: SQL statements per invoice", p16),
-    ]
-
-
-def two_processes(
-    plan: Plan, first: Server, second: Server, tenant: Tenant, other: Tenant
-) -> list[Row]:
-    bodies = tenant.create_bodies()
-
-    def both(seconds: float) -> Load:
-        return combined(drive([(first, 8), (second, 8)], bodies, tenant.key, seconds))
-
-    # The same load on two organizations: no invoice waits for another's organization lock, so
-    # what one organization loses against it is what its counter lock costs.
-    def apart(seconds: float) -> Load:
-        targets = [(first, 8, bodies, tenant.key), (second, 8, other.create_bodies(), other.key)]
-        return combined(drive_apart(targets, seconds))
-
-    runs: dict[str, Run] = {"one": run_of(first, 16, bodies, tenant.key), "two": both}
-    runs["apart"] = apart
-    got = interleave(plan, runs)
-    one, two, free = got["one"], got["two"], got["apart"]
-    lock = ratio(two.rps, free.rps)
-    gain = ratio(two.rps, one.rps)
-    # Servers, PostgreSQL and the load clients all grow with the rate: past 1 / busy share,
-    # the cores are full, whatever the locks.
-    headroom = ratio(1.0, one.machine_busy)
-    busy = f"1 process kept {one.machine_busy:.0%} of the machine's cores busy"
-    return [
-        Row(
-            "g1",
-            f"{CREATE}, PostgreSQL: 2 processes (8+8 conn) vs 1 (16 conn)",
-            f"2 processes: {two.rps:.1f} req/s, p99 {two.p99_ms:.0f} ms",
-            f"1 process: {one.rps:.1f} req/s",
-            times(gain),
-            f"≥ {SCALING}×",
-            gain >= SCALING,
-            {"two": two, "one": one},
-            bound_here=headroom < SCALING,
-        ),
-        Row(
-            "g2",
-            f"{CREATE}, PostgreSQL: what the cores allowed a second process",
-            f"{busy}: at most {times(headroom)}",
-            "—",
-            f"{ratio(gain, headroom):.0%} of it",
-            "—",
-        ),
-        Row(
-            "g3",
-            f"{CREATE}, PostgreSQL, 2 processes: 1 organization vs 2 (its counter lock's cost)",
-            f"1 organization: {two.rps:.1f} req/s",
-            f"2 organizations: {free.rps:.1f} req/s",
-            times(lock),
-            f"≥ {LOCK_FREE}×",
-            lock >= LOCK_FREE,
-            {"two": two, "apart": free},
-        ),
     ]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import rows_listen, rows_memory, rows_page, rows_write
+from bench import rows_listen, rows_memory, rows_page, rows_scaling, rows_write
 from bench.catalog import body, create_pg_database, drop_pg_database, tenant
 from bench.config import FULL, QUICK, Plan
 from bench.load import tool
@@ -125,7 +125,7 @@ class Bench:
             second = start_project(url, LOGS)
             self.servers.append(second)
             other = await tenant(first, "Bench postgres, another organization")
-            rows += rows_write.two_processes(self.plan, first, second, payer, other)
+            rows += rows_scaling.two_processes(self.plan, first, second, payer, other)
             self.stop(first, second)
             return rows
         finally:
