@@ -9,9 +9,9 @@ requests to /graphql so far, "request_statements": the statements those requests
 themselves, "lock_holds" and "lock_seconds": how often and how long an organization's invoice
 counter was held}, request statements told apart by a context variable, which SQLAlchemy's
 greenlets and the tasks a request starts (DataLoaders) inherit; background readers and
-pollers do not. A hold is timed from the answer to the counter's UPDATE to the connection's
-return to the pool after its commit, longer than the database holds the row lock; and, as
-"lock_seconds_to_commit", to the moment the COMMIT is sent, shorter. It is
+pollers do not. A hold is timed from the counter's UPDATE, once its answer is read, to the
+connection's return to the pool after the commit; and, as "lock_seconds_to_commit", to the
+moment the COMMIT is sent, less than the database holds the row. It is
 served by an ASGI wrapper mounted
 beside the project's app: graph.cli.main builds and runs the app exactly as a user's
 `oneoff serve` does, and only the app it hands to uvicorn.run is wrapped.

@@ -120,17 +120,18 @@ def _cap_held(key: str, got: dict[str, Figures]) -> Row:
 
 def _lock(got: dict[str, Figures]) -> Row:
     one = got["one"]
-    # An organization's invoices take its counter one after another, so the mean hold bounds
-    # its rate however many processes serve it: between these two ceilings.
+    # An organization's invoices take its counter one after another, so the hold bounds its
+    # rate however many processes serve it. The database holds the row from the UPDATE until
+    # the commit is done: longer than the first span, about the second.
     low, high = one.lock_ms_to_commit, one.lock_ms
-    ceilings = f"{1000 / high:.0f} to {1000 / low:.0f}" if low and high else "n/a"
+    ceiling = f"at most {1000 / low:.0f}, about {1000 / high:.0f}" if low and high else "n/a"
     return Row(
         "g5",
         f"{CREATE}, PostgreSQL, 1 process uncapped, 16 conn: how long an invoice holds its "
-        "organization's counter, from the UPDATE's answer to the COMMIT sent, and to the "
+        "organization's counter: from the UPDATE's answer to the COMMIT sent, and to the "
         "connection's return after it",
-        f"{low:.2f} to {high:.2f} ms at {one.rps:.1f} req/s: one organization's ceiling is "
-        f"{ceilings} invoices/s, however many processes",
+        f"{low:.2f} and {high:.2f} ms at {one.rps:.1f} req/s: one organization's ceiling is "
+        f"{ceiling} invoices/s, however many processes",
         figures={"one": one},
     )
 
