@@ -125,7 +125,8 @@ class Bench:
             second = start_project(url, LOGS)
             self.servers.append(second)
             other = await tenant(first, "Bench postgres, another organization")
-            rows += rows_scaling.two_processes(self.plan, first, second, payer, other)
+            alone = next(row for row in rows if row.key == "b1").figures["project"]
+            rows += rows_scaling.two_processes(self.plan, first, second, payer, other, alone)
             self.stop(first, second)
             return rows
         finally:
