@@ -35,6 +35,7 @@ def checked_metadata(checks: Checks, value: object, field: Path) -> Metadata | N
         if not isinstance(key, str):
             checks.add(ErrorCode.INVALID_VALUE, at, "a metadata key must be a string")
         elif not is_text(key):
+            # The key is escaped in the path: the answer's JSON could not carry it as it is.
             checks.add(ErrorCode.INVALID_VALUE, (*field, ascii(key)), f"a metadata key {NOT_TEXT}")
         elif not key.strip():
             checks.add(ErrorCode.INVALID_VALUE, at, "a metadata key must not be blank")
