@@ -10,6 +10,7 @@ import strawberry
 
 from graph.connection import Connection, paged
 from graph.context import Info
+from graph.customers import Customer
 from graph.enums import InvoiceStatus, PaymentStatus
 from graph.invoices import Invoice
 from graph.scalars import CurrencyCode, currency_value
@@ -111,14 +112,19 @@ async def invoice_page(
     """`load_parts` False for a page nested in a list (each customer's invoices): loading
     there would cost queries per row of that list, where the loaders batch across it."""
     loaded: list[reads.InvoiceParts] = []
+    customers: dict[str, Customer] = {}
 
     async def prefetch(session: AsyncSession, rows: list[tables.Invoice]) -> None:
-        loaded.append(await parts_asked_for(info, session, rows))
+        parts = await parts_asked_for(info, session, rows)
+        loaded.append(parts)
+        # A customer's invoices share one Customer: building it again for each of them cost
+        # a page a fortieth of its time.
+        customers.update({key: Customer.of(row) for key, row in (parts.customers or {}).items()})
 
     return await paged(
         info,
         reads.list_invoices,
-        lambda row: Invoice.of(row, loaded[0] if loaded else None),
+        lambda row: Invoice.of(row, loaded[0] if loaded else None, customers.get(row.customer_id)),
         prefetch=prefetch if load_parts else None,
         first=first,
         after=after,

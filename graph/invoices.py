@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 import strawberry
 
 from graph.context import Info
+from graph.customers import Customer
 from graph.enums import InvoiceStatus, InvoiceType, PaymentStatus, VatCategory
 from graph.scalars import BigInt, CurrencyCode, Metadata, currency_of
 from models.catalog.add_ons import add_ons_by_id
@@ -21,11 +22,9 @@ from models.store.columns import utcnow
 
 if TYPE_CHECKING:
     from graph.add_ons import AddOn
-    from graph.customers import Customer
     from graph.einvoices import EInvoice
 
 
-CustomerType = Annotated["Customer", strawberry.lazy("graph.customers")]
 EInvoiceType = Annotated["EInvoice", strawberry.lazy("graph.einvoices")]
 AppliedTaxRow = tables.FeeAppliedTax | FeeTaxRow | tables.InvoiceAppliedTax | InvoiceTaxRow
 
@@ -250,6 +249,8 @@ class Invoice:
     # What the page (or event) this invoice came with has loaded of it; else read on demand.
     # Each field answers without an await when its part is here (see Fee.applied_taxes).
     parts: strawberry.Private[reads.InvoiceParts | None] = None
+    # The page's one Customer object for each of its customers, shared by their invoices.
+    shown_customer: strawberry.Private[Customer | None] = None
 
     @strawberry.field(
         description="The invoice's PDF document: a signed link that works without an API key "
@@ -272,17 +273,15 @@ class Invoice:
 
         return await EInvoice.load(info, str(self.id))
 
-    @strawberry.field(description="The customer billed.", graphql_type=CustomerType)
-    def customer(self, info: Info) -> CustomerType | Awaitable[CustomerType]:
-        from graph.customers import Customer
-
+    @strawberry.field(description="The customer billed.", graphql_type=Customer)
+    def customer(self, info: Info) -> Customer | Awaitable[Customer]:
+        if self.shown_customer is not None:
+            return self.shown_customer
         if self.parts is not None and self.parts.customers is not None:
             return Customer.of(self.parts.customers[self.customer_id])
         return self._load_customer(info)
 
-    async def _load_customer(self, info: Info) -> CustomerType:
-        from graph.customers import Customer
-
+    async def _load_customer(self, info: Info) -> Customer:
         row = await info.context.loaders.of(reads.customers_by_id, None).load(self.customer_id)
         assert row is not None
         return Customer.of(row)
@@ -323,7 +322,10 @@ class Invoice:
 
     @classmethod
     def of(
-        cls, row: tables.Invoice | InvoiceRow, parts: reads.InvoiceParts | None = None
+        cls,
+        row: tables.Invoice | InvoiceRow,
+        parts: reads.InvoiceParts | None = None,
+        customer: Customer | None = None,
     ) -> Invoice:
         return cls(
             id=strawberry.ID(row.id),
@@ -344,4 +346,5 @@ class Invoice:
             created_at=row.created_at,
             **invoice_texts(row),
             parts=parts,
+            shown_customer=customer,
         )

@@ -14,6 +14,7 @@ from graph.add_ons import AddOnMutation, AddOnQuery
 from graph.currencies import CurrencyQuery
 from graph.customers import CustomerMutation, CustomerQuery
 from graph.documentation import describe
+from graph.enum_output import index_enum_outputs
 from graph.input_plans import plan_inputs
 from graph.invoice_lifecycle import InvoiceLifecycleMutation
 from graph.invoice_mutations import InvoiceMutation
@@ -94,6 +95,7 @@ def build_schema() -> strawberry.Schema:
         ],
     )
     describe(built._schema)
+    index_enum_outputs(built._schema)
     plan_inputs(built)
     return built
 
