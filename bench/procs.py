@@ -92,7 +92,8 @@ def machine_busy_seconds() -> float:
 
 
 def statements(server: Server) -> dict[str, float] | None:
-    """The project server's statement counts (bench/counting_server.py); None from a floor."""
+    """A server's statement counts (bench/counting_server.py, which floors run under too);
+    None from a server that does not count."""
     with server.client(timeout=5.0) as client:
         response = client.get("/__bench/statements")
     if response.status_code != 200:

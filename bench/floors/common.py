@@ -22,6 +22,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
+from bench.counting_server import instrument
+
 _DRIVERS = {"postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg"}
 
 
@@ -34,12 +36,15 @@ def health_route() -> BaseRoute:
 
 
 def serve(app: ASGIApp) -> None:
-    """The same uvicorn settings as `oneoff serve` (graph/cli.py), access log included."""
+    """The same uvicorn settings as `oneoff serve` (graph/cli.py), access log included, and
+    the same statement counting as the project's server (bench/counting_server.py)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", ws="websockets-sansio")
+    uvicorn.run(
+        instrument(app), host=args.host, port=args.port, log_level="info", ws="websockets-sansio"
+    )
 
 
 def database_url() -> str:
