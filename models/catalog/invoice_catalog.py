@@ -4,12 +4,26 @@ organization apply (the choice among them is rule 7, models/invoicing)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import BindParameter, and_, bindparam, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    String,
+    and_,
+    any_,
+    bindparam,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.store.core_rows import execute_core, read_only
@@ -34,6 +48,19 @@ _PREFIX = "add_on_"
 _ADD_ON_KEYS = tuple(column.key for column in _ADD_ONS.columns)
 _ORGANIZATION: BindParameter[str] = bindparam("organization_id")
 
+Matches = Callable[[ColumnElement[str], str], ColumnElement[bool]]
+
+
+def _in_list(column: ColumnElement[str], name: str) -> ColumnElement[bool]:
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _any_of_array(column: ColumnElement[str], name: str) -> ColumnElement[bool]:
+    # PostgreSQL: one parameter whatever the number of codes, so the text never changes; an
+    # expanding IN is rendered anew for every execution.
+    return column == any_(bindparam(name, type_=ARRAY(String)))
+
+
 # One round trip where there were two (add-ons, then their taxes), built once: on SQLite,
 # making the statement cost more than running it. Each row is a tax's columns as they are
 # (NULL for an add-on without taxes), the add-on's columns labelled `add_on_<column>` (NULL
@@ -41,59 +68,60 @@ _ORGANIZATION: BindParameter[str] = bindparam("organization_id")
 # once per tax; a tax once per add-on it is linked to, once more when the customer or the
 # organization applies it, and once more when a fee names it. `source` tells which part a
 # row comes from.
-_OF_ADD_ONS = (
-    select(
-        _TAXES,
-        *(column.label(_PREFIX + column.key) for column in _ADD_ONS.columns),
-        null().label("linked_customer_id"),
-        literal_column("'add_on'").label("source"),
-    )
-    .select_from(
-        _ADD_ONS.outerjoin(_ADD_ON_TAXES, _ADD_ON_TAXES.c.add_on_id == _ADD_ONS.c.id).outerjoin(
+def _catalog(matches: Matches) -> CompoundSelect[Any]:
+    of_add_ons = (
+        select(
             _TAXES,
-            and_(_TAXES.c.id == _ADD_ON_TAXES.c.tax_id, _TAXES.c.organization_id == _ORGANIZATION),
+            *(column.label(_PREFIX + column.key) for column in _ADD_ONS.columns),
+            null().label("linked_customer_id"),
+            literal_column("'add_on'").label("source"),
+        )
+        .select_from(
+            _ADD_ONS.outerjoin(_ADD_ON_TAXES, _ADD_ON_TAXES.c.add_on_id == _ADD_ONS.c.id).outerjoin(
+                _TAXES,
+                and_(
+                    _TAXES.c.id == _ADD_ON_TAXES.c.tax_id,
+                    _TAXES.c.organization_id == _ORGANIZATION,
+                ),
+            )
+        )
+        .where(
+            _ADD_ONS.c.organization_id == _ORGANIZATION,
+            _ADD_ONS.c.deleted_at.is_(None),
+            or_(matches(_ADD_ONS.c.id, "add_on_ids"), matches(_ADD_ONS.c.code, "add_on_codes")),
         )
     )
-    .where(
-        _ADD_ONS.c.organization_id == _ORGANIZATION,
-        _ADD_ONS.c.deleted_at.is_(None),
-        or_(
-            _ADD_ONS.c.id.in_(bindparam("add_on_ids", expanding=True)),
-            _ADD_ONS.c.code.in_(bindparam("add_on_codes", expanding=True)),
-        ),
+    of_customer = (
+        select(
+            _TAXES,
+            *(null().label(_PREFIX + column.key) for column in _ADD_ONS.columns),
+            _CUSTOMER_TAXES.c.customer_id.label("linked_customer_id"),
+            literal_column("'customer'").label("source"),
+        )
+        .select_from(
+            _TAXES.outerjoin(
+                _CUSTOMER_TAXES,
+                and_(
+                    _CUSTOMER_TAXES.c.tax_id == _TAXES.c.id,
+                    _CUSTOMER_TAXES.c.customer_id == bindparam("customer_id"),
+                ),
+            )
+        )
+        .where(
+            _TAXES.c.organization_id == _ORGANIZATION,
+            or_(_CUSTOMER_TAXES.c.customer_id.is_not(None), _TAXES.c.applied_to_organization),
+        )
     )
-)
-_OF_CUSTOMER = (
-    select(
+    by_code = select(
         _TAXES,
         *(null().label(_PREFIX + column.key) for column in _ADD_ONS.columns),
-        _CUSTOMER_TAXES.c.customer_id.label("linked_customer_id"),
-        literal_column("'customer'").label("source"),
-    )
-    .select_from(
-        _TAXES.outerjoin(
-            _CUSTOMER_TAXES,
-            and_(
-                _CUSTOMER_TAXES.c.tax_id == _TAXES.c.id,
-                _CUSTOMER_TAXES.c.customer_id == bindparam("customer_id"),
-            ),
-        )
-    )
-    .where(
-        _TAXES.c.organization_id == _ORGANIZATION,
-        or_(_CUSTOMER_TAXES.c.customer_id.is_not(None), _TAXES.c.applied_to_organization),
-    )
-)
-_BY_CODE = select(
-    _TAXES,
-    *(null().label(_PREFIX + column.key) for column in _ADD_ONS.columns),
-    null().label("linked_customer_id"),
-    literal_column("'code'").label("source"),
-).where(
-    _TAXES.c.organization_id == _ORGANIZATION,
-    _TAXES.c.code.in_(bindparam("tax_codes", expanding=True)),
-)
-_CATALOG = union_all(_OF_ADD_ONS, _OF_CUSTOMER, _BY_CODE).order_by(literal_column("code"))
+        null().label("linked_customer_id"),
+        literal_column("'code'").label("source"),
+    ).where(_TAXES.c.organization_id == _ORGANIZATION, matches(_TAXES.c.code, "tax_codes"))
+    return union_all(of_add_ons, of_customer, by_code).order_by(literal_column("code"))
+
+
+_CATALOG = {"sqlite": _catalog(_in_list), "postgresql": _catalog(_any_of_array)}
 
 
 async def invoice_catalog(
@@ -112,7 +140,8 @@ async def invoice_catalog(
         "tax_codes": list(tax_codes),
         "customer_id": customer_id,
     }
-    rows = (await execute_core(session, _CATALOG, params)).all()
+    statement = _CATALOG[session.get_bind().dialect.name]
+    rows = (await execute_core(session, statement, params)).all()
     add_ons: dict[str, AddOn] = {}
     of_add_ons: dict[str, list[Tax]] = {}
     of_customer: dict[str, Tax] = {}
