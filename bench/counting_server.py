@@ -43,7 +43,6 @@ _totals: dict[str, float] = {
 }
 # The statement that takes an organization's invoice number (models/store/counters.py).
 COUNTER = "UPDATE organizations SET invoice_seq"
-_HELD = "bench_counter_held_since"
 _request: ContextVar[list[int] | None] = ContextVar("bench_request", default=None)
 
 
@@ -79,9 +78,8 @@ def _returned(dbapi_connection: Any, _record: Any) -> None:
 
 def _count_in_the_dialect() -> None:
     # In the dialect's own calls, not through engine events: one engine listener sends every
-    # statement down SQLAlchemy's event path, which cost a PostgreSQL invoice about 5 % of its
-    # CPU, against one insert's 1 % on the floor; the bench would have charged that to the
-    # project.
+    # statement down SQLAlchemy's event path, and served side by side on PostgreSQL a server
+    # counted that way used 3.03 ms of CPU per invoice where an uncounted one used 2.86.
     dialect = DefaultDialect
     execute: Callable[..., None] = dialect.do_execute
     many: Callable[..., None] = dialect.do_executemany

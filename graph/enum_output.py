@@ -19,10 +19,9 @@ def index_enum_outputs(schema: GraphQLSchema) -> None:
     that is not a member) still goes to Strawberry's own answer, error included."""
     for named in schema.type_map.values():
         if isinstance(named, CustomGraphQLEnumType):
-            coerce = _indexed(named)
-            # On the instance: the class keeps Strawberry's own method, as the fallback.
-            named.coerce_output_value = coerce  # type: ignore[method-assign,assignment]
-            named.serialize = coerce  # type: ignore[method-assign,assignment]
+            # On the instance: the class keeps Strawberry's own method, as the fallback, and
+            # its `serialize` calls this one.
+            named.coerce_output_value = _indexed(named)  # type: ignore[method-assign,assignment]
 
 
 def _indexed(enum_type: CustomGraphQLEnumType) -> Callable[[Any], str]:
